@@ -1,0 +1,151 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Config is the whole configuration: one schema, read from the user's TOML
+// file, from the editor's settings as JSON (same keys), and from a
+// workspace file. Keys are snake_case in both encodings.
+type Config struct {
+	Providers  map[string]Provider `toml:"providers" json:"providers,omitempty"`
+	Models     map[string]Model    `toml:"models" json:"models,omitempty"`
+	Routes     map[string][]string `toml:"routes" json:"routes,omitempty"` // task -> model names, in order of preference
+	Completion Completion          `toml:"completion" json:"completion"`
+	Policy     Policy              `toml:"policy" json:"policy"`
+	Trust      Trust               `toml:"trust" json:"trust"`
+	Log        Log                 `toml:"log" json:"log"`
+}
+
+// Tasks, the keys of [routes].
+const (
+	TaskCompletion  = "completion"   // inline completion while typing
+	TaskCoding      = "coding"       // fix, explain, document, test one range
+	TaskRefactor    = "refactor"     // multi-file refactor
+	TaskImage       = "image"        // implement from a screenshot or mockup
+	TaskLongContext = "long_context" // a question over much of the repository
+)
+
+// Model classes, what a model can be used for.
+const (
+	ClassCompletion  = "completion"
+	ClassCoding      = "coding"
+	ClassFrontier    = "frontier"
+	ClassMultimodal  = "multimodal"
+	ClassLongContext = "long-context"
+	ClassOpenWeight  = "open-weight"
+	ClassLocal       = "local"
+)
+
+// Provider is one backend, [providers.NAME]. It says under which terms a
+// model is reached; Model says what the model can do.
+type Provider struct {
+	Type      string            `toml:"type" json:"type"`                         // openai, azure, anthropic, bedrock, vertex, mistral, ollama, llamacpp
+	BaseURL   string            `toml:"base_url" json:"base_url,omitempty"`       // endpoint; each type has a default
+	APIKeyEnv string            `toml:"api_key_env" json:"api_key_env,omitempty"` // environment variable holding the key
+	APIKeyCmd string            `toml:"api_key_cmd" json:"api_key_cmd,omitempty"` // command whose stdout is the key
+	Headers   map[string]string `toml:"headers" json:"headers,omitempty"`         // extra HTTP headers
+	Timeout   Duration          `toml:"timeout" json:"timeout,omitempty"`         // whole-request deadline
+	Region    string            `toml:"region" json:"region,omitempty"`           // bedrock, vertex, azure
+	Project   string            `toml:"project" json:"project,omitempty"`         // vertex
+	Options   map[string]any    `toml:"options" json:"options,omitempty"`         // type-specific settings
+	Data      DataPolicy        `toml:"data" json:"data"`                         // what the provider promises about data
+	Disabled  bool              `toml:"disabled" json:"disabled,omitempty"`       // keep the entry but never route to it
+}
+
+// DataPolicy holds the facts about a provider that the user's Policy
+// filters on. Nil means "unknown, use the type's default".
+type DataPolicy struct {
+	Jurisdictions []string `toml:"jurisdictions" json:"jurisdictions,omitempty"` // ISO codes or "EU", "US"
+	RetentionDays *int     `toml:"retention_days" json:"retention_days,omitempty"`
+	Training      *bool    `toml:"training" json:"training,omitempty"` // data may be used for training
+	PrivateNet    *bool    `toml:"private_network" json:"private_network,omitempty"`
+	Local         *bool    `toml:"local" json:"local,omitempty"` // nothing leaves the machine
+}
+
+// Model is one model reached through one provider, [models.NAME].
+type Model struct {
+	Provider      string   `toml:"provider" json:"provider"`
+	ID            string   `toml:"id" json:"id"` // the provider-side model id
+	Classes       []string `toml:"classes" json:"classes,omitempty"`
+	FIM           string   `toml:"fim" json:"fim,omitempty"` // template family; "" infers it from ID, "native" uses the provider's FIM endpoint, "none" uses chat
+	ContextWindow int      `toml:"context_window" json:"context_window,omitempty"`
+	MaxOutput     int      `toml:"max_output" json:"max_output,omitempty"`
+	Vision        bool     `toml:"vision" json:"vision,omitempty"`
+}
+
+// Completion tunes inline completion.
+type Completion struct {
+	Debounce        Duration `toml:"debounce" json:"debounce,omitempty"`                   // wait after the last keystroke
+	Timeout         Duration `toml:"timeout" json:"timeout,omitempty"`                     // give up on a completion after this
+	MaxPrefixTokens int      `toml:"max_prefix_tokens" json:"max_prefix_tokens,omitempty"` // budget for text before the cursor
+	MaxSuffixTokens int      `toml:"max_suffix_tokens" json:"max_suffix_tokens,omitempty"` // budget for text after the cursor
+	MaxTokens       int      `toml:"max_tokens" json:"max_tokens,omitempty"`               // longest suggestion
+	Temperature     *float64 `toml:"temperature" json:"temperature,omitempty"`
+	CacheSize       int      `toml:"cache_size" json:"cache_size,omitempty"` // suggestions remembered
+	MultiLine       string   `toml:"multi_line" json:"multi_line,omitempty"` // "auto", "always", "never"
+}
+
+// Policy is what the user allows to happen to their code.
+type Policy struct {
+	Jurisdictions    []string `toml:"jurisdictions" json:"jurisdictions,omitempty"` // allowed; empty allows any
+	MaxRetentionDays *int     `toml:"max_retention_days" json:"max_retention_days,omitempty"`
+	ZeroRetention    bool     `toml:"zero_retention" json:"zero_retention,omitempty"`
+	NoTraining       bool     `toml:"no_training" json:"no_training,omitempty"`
+	LocalOnly        []string `toml:"local_only" json:"local_only,omitempty"` // path globs whose content stays on local models
+	Offline          bool     `toml:"offline" json:"offline,omitempty"`       // use local models only
+}
+
+// Trust lists workspace folders whose .switchyard.toml may set endpoints,
+// headers and credentials. Only the user's own file can set it.
+type Trust struct {
+	Folders []string `toml:"folders" json:"folders,omitempty"`
+}
+
+// Log says where the server's log goes.
+type Log struct {
+	Level string `toml:"level" json:"level,omitempty"`
+	File  string `toml:"file" json:"file,omitempty"`
+}
+
+// Duration is a time.Duration written as "150ms" or "2s" (TOML and JSON),
+// or as a number of milliseconds (JSON, where editors' settings UIs give
+// numbers).
+type Duration time.Duration
+
+// D returns d as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	s := string(b)
+	if ms, err := strconv.ParseFloat(s, 64); err == nil {
+		*d = Duration(ms * float64(time.Millisecond))
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration: write it as \"150ms\" or \"2s\"", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		return d.UnmarshalText([]byte(s))
+	}
+	var ms float64
+	if err := json.Unmarshal(b, &ms); err != nil {
+		return fmt.Errorf("%s is not a duration: write it as \"150ms\" or a number of milliseconds", b)
+	}
+	*d = Duration(ms * float64(time.Millisecond))
+	return nil
+}
+
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
