@@ -1,0 +1,131 @@
+package config
+
+import "time"
+
+// Documented defaults. Debounce follows llm.nvim and llm-vscode (150 ms);
+// the token budgets sit inside the 1024 to 2048 token window that fast
+// local code models answer in well under the timeout.
+const (
+	DefaultDebounce        = 150 * time.Millisecond
+	DefaultTimeout         = 4 * time.Second
+	DefaultMaxPrefixTokens = 1536
+	DefaultMaxSuffixTokens = 512
+	DefaultMaxTokens       = 128
+	DefaultTemperature     = 0.2
+	DefaultCacheSize       = 256
+	DefaultMultiLine       = "auto"
+	DefaultLogLevel        = "info"
+)
+
+// Defaults returns a new configuration holding the documented defaults and
+// no providers, models or routes.
+func Defaults() *Config {
+	temp := DefaultTemperature
+	return &Config{
+		Completion: Completion{
+			Debounce:        Duration(DefaultDebounce),
+			Timeout:         Duration(DefaultTimeout),
+			MaxPrefixTokens: DefaultMaxPrefixTokens,
+			MaxSuffixTokens: DefaultMaxSuffixTokens,
+			MaxTokens:       DefaultMaxTokens,
+			Temperature:     &temp,
+			CacheSize:       DefaultCacheSize,
+			MultiLine:       DefaultMultiLine,
+		},
+		Log: Log{Level: DefaultLogLevel},
+	}
+}
+
+// Clone returns a deep copy of c, so that a snapshot handed to a request
+// is never changed under it by a later configuration update.
+func (c *Config) Clone() *Config {
+	if c == nil {
+		return nil
+	}
+	out := *c
+	if c.Providers != nil {
+		out.Providers = make(map[string]Provider, len(c.Providers))
+		for name, p := range c.Providers {
+			out.Providers[name] = p.clone()
+		}
+	}
+	if c.Models != nil {
+		out.Models = make(map[string]Model, len(c.Models))
+		for name, m := range c.Models {
+			m.Classes = cloneStrings(m.Classes)
+			out.Models[name] = m
+		}
+	}
+	if c.Routes != nil {
+		out.Routes = make(map[string][]string, len(c.Routes))
+		for task, names := range c.Routes {
+			out.Routes[task] = cloneStrings(names)
+		}
+	}
+	out.Completion.Temperature = clonePtr(c.Completion.Temperature)
+	out.Policy.Jurisdictions = cloneStrings(c.Policy.Jurisdictions)
+	out.Policy.MaxRetentionDays = clonePtr(c.Policy.MaxRetentionDays)
+	out.Policy.LocalOnly = cloneStrings(c.Policy.LocalOnly)
+	out.Trust.Folders = cloneStrings(c.Trust.Folders)
+	return &out
+}
+
+func (p Provider) clone() Provider {
+	if p.Headers != nil {
+		h := make(map[string]string, len(p.Headers))
+		for k, v := range p.Headers {
+			h[k] = v
+		}
+		p.Headers = h
+	}
+	if p.Options != nil {
+		p.Options = cloneAny(p.Options).(map[string]any)
+	}
+	p.Data.Jurisdictions = cloneStrings(p.Data.Jurisdictions)
+	p.Data.RetentionDays = clonePtr(p.Data.RetentionDays)
+	p.Data.Training = clonePtr(p.Data.Training)
+	p.Data.PrivateNet = clonePtr(p.Data.PrivateNet)
+	p.Data.Local = clonePtr(p.Data.Local)
+	return p
+}
+
+// cloneAny copies the values TOML and JSON decode into an `any`: maps and
+// slices are copied, everything else is an immutable value.
+func cloneAny(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		m := make(map[string]any, len(v))
+		for k, e := range v {
+			m[k] = cloneAny(e)
+		}
+		return m
+	case []any:
+		s := make([]any, len(v))
+		for i, e := range v {
+			s[i] = cloneAny(e)
+		}
+		return s
+	case []map[string]any:
+		s := make([]map[string]any, len(v))
+		for i, e := range v {
+			s[i] = cloneAny(e).(map[string]any)
+		}
+		return s
+	}
+	return v
+}
+
+func cloneStrings(s []string) []string {
+	if s == nil {
+		return nil
+	}
+	return append([]string(nil), s...)
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}

@@ -1,0 +1,345 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// entryMaps are the tables whose entries are whole definitions: a later
+// layer's [models.coder] replaces the earlier one instead of patching it,
+// so that no field of an old definition leaks into a new one.
+var entryMaps = map[string]bool{"providers": true, "models": true, "routes": true}
+
+// untrustedProviderKeys are the keys an untrusted workspace file may set on
+// a provider that the user has already defined: they can only make it
+// stricter (a shorter deadline) or switch it off.
+var untrustedProviderKeys = map[string]bool{"timeout": true, "disabled": true}
+
+// Why a provider key is withheld from an untrusted workspace file.
+var untrustedProviderWhy = map[string]string{
+	"type":        "it would change where the provider's key is sent",
+	"base_url":    "it sets an endpoint",
+	"headers":     "it sets HTTP headers",
+	"api_key_env": "it sets a credential",
+	"api_key_cmd": "it runs a command",
+	"options":     "it sets provider options",
+	"region":      "it changes where requests go",
+	"project":     "it changes where requests go",
+	"data":        "it overrides what the provider promises about data",
+}
+
+// Merge layers user, editor and workspace layers over the defaults, applies
+// the workspace trust rule and validates the result. Any layer may be nil.
+// Keys ignored under the trust rule come back as warnings; the error, if
+// any, is a *ValidationError naming the source of each problem.
+func Merge(user, editor *Layer, workspaces ...*Layer) (*Config, []Problem, error) {
+	m := &merged{tree: map[string]any{}, origins: map[string]*Layer{}}
+	var warnings []Problem
+	if user != nil {
+		m.apply(user, user.tree, false)
+	}
+	if editor != nil {
+		tree := editor.tree
+		if _, ok := tree["trust"]; ok {
+			tree = maps.Clone(tree)
+			delete(tree, "trust")
+			warnings = append(warnings, Problem{Source: editor.Source, Key: "trust", Message: fmt.Sprintf(
+				"ignored: only your own configuration file (%s) can list trusted folders, since editor settings may come from a repository's own settings", userFileName(user))})
+		}
+		m.apply(editor, tree, false)
+	}
+
+	userCfg, err := user.Config()
+	if err != nil {
+		return nil, warnings, err
+	}
+	trusted := canonicalFolders(userCfg.Trust.Folders)
+
+	type workspacePolicy struct {
+		layer  *Layer
+		policy Policy
+		set    map[string]bool
+	}
+	var policies []workspacePolicy
+	for _, ws := range sortedWorkspaces(workspaces) {
+		tree, providers, policy, warns := m.filterWorkspace(ws, trusted[canonical(ws.Folder)], userFileName(user))
+		warnings = append(warnings, warns...)
+		m.apply(ws, tree, false)
+		m.apply(ws, providers, true)
+		if policy != nil {
+			var p Policy
+			if err := decodeInto(policy, &p); err != nil {
+				return nil, warnings, jsonProblem(err, ws.Source)
+			}
+			for k, v := range policy {
+				m.record(join("policy", k), v, ws)
+			}
+			policies = append(policies, workspacePolicy{ws, p, setKeys(policy)})
+		}
+	}
+
+	cfg, err := decodeTree(m.tree)
+	if err != nil {
+		return nil, warnings, &ValidationError{Problems: []Problem{{Message: err.Error()}}}
+	}
+	for _, wp := range policies {
+		var notes []Problem
+		cfg.Policy, notes = tighten(cfg.Policy, wp.policy, wp.set)
+		for i := range notes {
+			notes[i].Source, notes[i].Line = wp.layer.Source, wp.layer.Line(notes[i].Key)
+		}
+		warnings = append(warnings, notes...)
+	}
+	if err := cfg.validate(m.source); err != nil {
+		return nil, warnings, err
+	}
+	return cfg, warnings, nil
+}
+
+// merged is the tree being built and, for every key path set, the layer
+// that set it, so that a problem can name the file (and line) to fix.
+type merged struct {
+	tree    map[string]any
+	origins map[string]*Layer
+}
+
+func (m *merged) apply(l *Layer, tree map[string]any, patch bool) {
+	for _, top := range slices.Sorted(maps.Keys(tree)) {
+		v := tree[top]
+		entries, isMap := v.(map[string]any)
+		if !entryMaps[top] || !isMap || patch {
+			m.mergeValue(m.tree, top, v, top, l)
+			continue
+		}
+		dst, ok := m.tree[top].(map[string]any)
+		if !ok {
+			dst = map[string]any{}
+			m.tree[top] = dst
+		}
+		for name, entry := range entries {
+			key := join(top, quoteKey(name))
+			m.forget(key)
+			dst[name] = cloneAny(entry)
+			m.record(key, entry, l)
+		}
+	}
+}
+
+// mergeValue sets tables key by key, so a layer changes only what it set,
+// and replaces everything else (lists included) whole.
+func (m *merged) mergeValue(dst map[string]any, k string, v any, key string, l *Layer) {
+	src, ok := v.(map[string]any)
+	if !ok {
+		dst[k] = cloneAny(v)
+		m.forget(key)
+		m.record(key, v, l)
+		return
+	}
+	d, ok := dst[k].(map[string]any)
+	if !ok {
+		d = map[string]any{}
+		dst[k] = d
+	}
+	if _, ok := m.origins[key]; !ok {
+		m.origins[key] = l
+	}
+	for kk, vv := range src {
+		m.mergeValue(d, kk, vv, join(key, quoteKey(kk)), l)
+	}
+}
+
+func (m *merged) record(key string, v any, l *Layer) {
+	m.origins[key] = l
+	if sub, ok := v.(map[string]any); ok {
+		for k, e := range sub {
+			m.record(join(key, quoteKey(k)), e, l)
+		}
+	}
+}
+
+func (m *merged) forget(key string) {
+	for k := range m.origins {
+		if k == key || strings.HasPrefix(k, key+".") {
+			delete(m.origins, k)
+		}
+	}
+}
+
+// source says which layer set key (or the nearest table above it).
+func (m *merged) source(key string) (string, int) {
+	for k := key; k != ""; {
+		if l, ok := m.origins[k]; ok {
+			line := l.Line(key)
+			if line == 0 {
+				line = l.Line(k)
+			}
+			return l.Source, line
+		}
+		i := strings.LastIndex(k, ".")
+		if i < 0 {
+			break
+		}
+		k = k[:i]
+	}
+	return DefaultsSource, 0
+}
+
+// filterWorkspace splits a workspace layer into what it may set: a tree
+// applied like any other layer, provider changes applied as patches onto
+// the user's definitions (untrusted only), and its [policy], which is
+// applied by tightening. Everything withheld is reported.
+func (m *merged) filterWorkspace(l *Layer, trusted bool, userFile string) (tree, providers, policy map[string]any, warns []Problem) {
+	tree, providers = map[string]any{}, map[string]any{}
+	hint := fmt.Sprintf("a workspace file may set this only in a folder you trust: add %q to [trust] folders in %s", l.Folder, userFile)
+	reject := func(key, why string) {
+		warns = append(warns, Problem{Source: l.Source, Line: l.Line(key), Key: key, Message: "ignored because " + why + "; " + hint})
+	}
+	existing, _ := m.tree["providers"].(map[string]any)
+	for _, top := range slices.Sorted(maps.Keys(l.tree)) {
+		v := l.tree[top]
+		switch {
+		case top == "trust":
+			warns = append(warns, Problem{Source: l.Source, Line: l.Line(top), Key: top, Message: fmt.Sprintf(
+				"ignored: only your own configuration file (%s) can list trusted folders", userFile)})
+		case top == "policy":
+			policy, _ = v.(map[string]any)
+		case trusted:
+			tree[top] = v
+		case top == "log":
+			reject(top, "it sets where logs are written")
+		case top == "providers":
+			entries, _ := v.(map[string]any)
+			for _, name := range slices.Sorted(maps.Keys(entries)) {
+				key := join("providers", quoteKey(name))
+				if _, ok := existing[name]; !ok {
+					reject(key, "it defines a new provider")
+					continue
+				}
+				fields, _ := entries[name].(map[string]any)
+				kept := map[string]any{}
+				for _, f := range slices.Sorted(maps.Keys(fields)) {
+					if untrustedProviderKeys[f] {
+						kept[f] = fields[f]
+					} else {
+						reject(join(key, f), untrustedProviderWhy[f])
+					}
+				}
+				if len(kept) > 0 {
+					providers[name] = kept
+				}
+			}
+		default:
+			tree[top] = v
+		}
+	}
+	if len(providers) > 0 {
+		providers = map[string]any{"providers": providers}
+	}
+	return tree, providers, policy, warns
+}
+
+// tighten applies a workspace's [policy] so that it can only narrow what
+// base allows, whoever wrote it: a repository may ask for more care with
+// its code, never less than the user asked for.
+func tighten(base, ws Policy, set map[string]bool) (Policy, []Problem) {
+	var notes []Problem
+	out := base
+	if set["jurisdictions"] && len(ws.Jurisdictions) > 0 {
+		if len(base.Jurisdictions) == 0 {
+			out.Jurisdictions = cloneStrings(ws.Jurisdictions)
+		} else {
+			var both []string
+			for _, j := range base.Jurisdictions {
+				if slices.ContainsFunc(ws.Jurisdictions, func(w string) bool { return strings.EqualFold(w, j) }) {
+					both = append(both, j)
+				}
+			}
+			if len(both) == 0 {
+				// An empty list would allow any jurisdiction; no remote
+				// provider can satisfy both lists, so only local ones remain.
+				out.Offline = true
+				notes = append(notes, Problem{Key: "policy.jurisdictions", Message: fmt.Sprintf(
+					"no jurisdiction is in both this file's list and your own (%s), so only local models will be used", strings.Join(base.Jurisdictions, ", "))})
+			} else {
+				out.Jurisdictions = both
+			}
+		}
+	}
+	if set["max_retention_days"] && ws.MaxRetentionDays != nil {
+		if base.MaxRetentionDays == nil || *ws.MaxRetentionDays < *base.MaxRetentionDays {
+			out.MaxRetentionDays = clonePtr(ws.MaxRetentionDays)
+		}
+	}
+	out.ZeroRetention = base.ZeroRetention || ws.ZeroRetention
+	out.NoTraining = base.NoTraining || ws.NoTraining
+	out.Offline = out.Offline || ws.Offline
+	out.LocalOnly = cloneStrings(base.LocalOnly)
+	for _, g := range ws.LocalOnly {
+		if !slices.Contains(out.LocalOnly, g) {
+			out.LocalOnly = append(out.LocalOnly, g)
+		}
+	}
+	return out, notes
+}
+
+func setKeys(m map[string]any) map[string]bool {
+	set := make(map[string]bool, len(m))
+	for k := range m {
+		set[k] = true
+	}
+	return set
+}
+
+func decodeInto(tree map[string]any, v any) error {
+	b, err := json.Marshal(tree)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+func sortedWorkspaces(ws []*Layer) []*Layer {
+	out := slices.DeleteFunc(slices.Clone(ws), func(l *Layer) bool { return l == nil })
+	slices.SortFunc(out, func(a, b *Layer) int { return strings.Compare(a.Folder, b.Folder) })
+	return out
+}
+
+func userFileName(user *Layer) string {
+	if user != nil && user.Source != "" {
+		return user.Source
+	}
+	return "your user configuration file (~/.config/switchyard/config.toml)"
+}
+
+// canonical makes folder paths comparable: ~ expanded, absolute, clean,
+// symlinks resolved where the folder exists.
+func canonical(p string) string {
+	if p == "" {
+		return ""
+	}
+	p, err := expandHome(p)
+	if err != nil {
+		return ""
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		p = abs
+	}
+	if real, err := filepath.EvalSymlinks(p); err == nil {
+		p = real
+	}
+	return filepath.Clean(p)
+}
+
+func canonicalFolders(folders []string) map[string]bool {
+	set := make(map[string]bool, len(folders))
+	for _, f := range folders {
+		if c := canonical(f); c != "" {
+			set[c] = true
+		}
+	}
+	return set
+}

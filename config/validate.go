@@ -1,0 +1,217 @@
+package config
+
+import (
+	"maps"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The accepted values of the enumerated settings. They also feed the enums
+// of the JSON Schema, so an editor offers exactly what Validate accepts.
+var (
+	ProviderTypes = []string{"openai", "azure", "anthropic", "bedrock", "vertex", "mistral", "ollama", "llamacpp"}
+	Classes       = []string{ClassCompletion, ClassCoding, ClassFrontier, ClassMultimodal, ClassLongContext, ClassOpenWeight, ClassLocal}
+	FIMFormats    = []string{"", "native", "none", "qwen", "deepseek", "starcoder", "codellama", "codestral"}
+	Tasks         = []string{TaskCompletion, TaskCoding, TaskRefactor, TaskImage, TaskLongContext}
+	MultiLines    = []string{"auto", "always", "never"}
+	LogLevels     = []string{"debug", "info", "warn", "error"}
+)
+
+// Upper bounds past which a value is surely a mistake (a number of seconds
+// written where milliseconds were meant, a budget no model can take).
+const (
+	maxPromptTokens     = 1 << 20
+	maxCompletionTokens = 1 << 16
+	maxDebounce         = 10 * time.Second
+)
+
+// Validate checks c and returns a *ValidationError listing every problem,
+// or nil. Problems carry key paths but no source; a Store's merged
+// configuration is checked with sources filled in.
+func (c *Config) Validate() error {
+	return c.validate(nil)
+}
+
+func (c *Config) validate(source func(key string) (string, int)) error {
+	ps := &problems{source: source}
+	providerNames := slices.Sorted(maps.Keys(c.Providers))
+	for _, name := range providerNames {
+		c.Providers[name].validate(ps, "providers."+name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.Models)) {
+		c.Models[name].validate(ps, "models."+name, c.Providers, providerNames)
+	}
+	for _, task := range slices.Sorted(maps.Keys(c.Routes)) {
+		key := "routes." + task
+		if !slices.Contains(Tasks, task) {
+			ps.add(key, "%q is not a task: use one of %s", task, list(Tasks))
+		}
+		for i, name := range c.Routes[task] {
+			if _, ok := c.Models[name]; !ok {
+				ps.add(key, "entry %d, %q, is not a configured model (have: %s): add [models.%s] or fix the name", i+1, name, names(c.Models), name)
+			}
+		}
+	}
+	c.Completion.validate(ps)
+	c.Policy.validate(ps)
+	for i, f := range c.Trust.Folders {
+		if strings.TrimSpace(f) == "" {
+			ps.add("trust.folders", "entry %d is empty: write the folder's path", i+1)
+		} else if !strings.HasPrefix(f, "~") && !isAbs(f) {
+			ps.add("trust.folders", "%q is not an absolute path: write the full path (or start it with ~/)", f)
+		}
+	}
+	if !slices.Contains(LogLevels, c.Log.Level) {
+		ps.add("log.level", "%q is not a log level: use one of %s", c.Log.Level, list(LogLevels))
+	}
+	return ps.err()
+}
+
+func (p Provider) validate(ps *problems, key string) {
+	switch {
+	case p.Type == "":
+		ps.add(key+".type", "missing: set type to one of %s", list(ProviderTypes))
+	case !slices.Contains(ProviderTypes, p.Type):
+		ps.add(key+".type", "%q is not a provider type: use one of %s (OpenAI-compatible servers such as vLLM, LM Studio or OpenRouter use \"openai\")", p.Type, list(ProviderTypes))
+	}
+	if p.BaseURL != "" {
+		u, err := url.Parse(p.BaseURL)
+		switch {
+		case err != nil:
+			ps.add(key+".base_url", "%q is not a URL: write it as http://host:port/path", p.BaseURL)
+		case u.Scheme != "http" && u.Scheme != "https":
+			ps.add(key+".base_url", "%q must start with http:// or https://", p.BaseURL)
+		case u.Host == "":
+			ps.add(key+".base_url", "%q has no host: write it as http://host:port/path", p.BaseURL)
+		}
+	}
+	if p.Timeout < 0 {
+		ps.add(key+".timeout", "%s is negative: use a positive duration such as \"30s\", or leave it out for the type's default", p.Timeout.D())
+	}
+	if p.APIKeyEnv != "" && strings.ContainsAny(p.APIKeyEnv, " =$") {
+		ps.add(key+".api_key_env", "must be the name of an environment variable (such as OPENAI_API_KEY), not its value")
+	}
+	for k := range p.Headers {
+		if k == "" || strings.ContainsAny(k, " :\r\n") {
+			ps.add(key+".headers", "%q is not an HTTP header name", k)
+		}
+	}
+	p.Data.validate(ps, key+".data")
+}
+
+func (d DataPolicy) validate(ps *problems, key string) {
+	jurisdictions(ps, key+".jurisdictions", d.Jurisdictions)
+	if d.RetentionDays != nil && *d.RetentionDays < 0 {
+		ps.add(key+".retention_days", "%d is negative: use 0 for no retention", *d.RetentionDays)
+	}
+}
+
+func (m Model) validate(ps *problems, key string, providers map[string]Provider, providerNames []string) {
+	switch {
+	case m.Provider == "":
+		ps.add(key+".provider", "missing: name one of the configured providers (have: %s)", orNone(providerNames))
+	default:
+		if _, ok := providers[m.Provider]; !ok {
+			ps.add(key+".provider", "%q is not a configured provider (have: %s): add [providers.%s] or fix the name", m.Provider, orNone(providerNames), m.Provider)
+		}
+	}
+	if strings.TrimSpace(m.ID) == "" {
+		ps.add(key+".id", "missing: set the provider's model id, such as \"qwen2.5-coder:7b-base\" or \"gpt-4o\"")
+	}
+	for _, class := range m.Classes {
+		if !slices.Contains(Classes, class) {
+			ps.add(key+".classes", "%q is not a model class: use any of %s", class, list(Classes))
+		}
+	}
+	if !slices.Contains(FIMFormats, m.FIM) {
+		ps.add(key+".fim", "%q is not a fill-in-the-middle format: use one of %s, or leave it out to infer it from the model id", m.FIM, list(FIMFormats[1:]))
+	}
+	if m.ContextWindow < 0 {
+		ps.add(key+".context_window", "%d is negative: give the model's context window in tokens, or leave it out", m.ContextWindow)
+	}
+	if m.MaxOutput < 0 {
+		ps.add(key+".max_output", "%d is negative: give the model's output limit in tokens, or leave it out", m.MaxOutput)
+	}
+}
+
+func (c Completion) validate(ps *problems) {
+	switch {
+	case c.Debounce < 0:
+		ps.add("completion.debounce", "%s is negative: use 0 to ask at once, or a duration such as \"150ms\"", c.Debounce.D())
+	case c.Debounce.D() > maxDebounce:
+		ps.add("completion.debounce", "%s is longer than %s: write it in milliseconds, such as \"150ms\" or 150", c.Debounce.D(), maxDebounce)
+	}
+	if c.Timeout <= 0 {
+		ps.add("completion.timeout", "%s must be more than 0: use a duration such as \"4s\"", c.Timeout.D())
+	}
+	tokens := func(key string, n, most int) {
+		if n < 0 {
+			ps.add(key, "%d is negative: use a number of tokens", n)
+		} else if n > most {
+			ps.add(key, "%d is more than %d tokens: use a smaller budget", n, most)
+		}
+	}
+	tokens("completion.max_prefix_tokens", c.MaxPrefixTokens, maxPromptTokens)
+	tokens("completion.max_suffix_tokens", c.MaxSuffixTokens, maxPromptTokens)
+	tokens("completion.max_tokens", c.MaxTokens, maxCompletionTokens)
+	if c.MaxTokens == 0 {
+		ps.add("completion.max_tokens", "must be at least 1: a suggestion of no tokens shows nothing")
+	}
+	if c.Temperature != nil && (*c.Temperature < 0 || *c.Temperature > 2) {
+		ps.add("completion.temperature", "%g is outside 0 to 2: use a low value such as 0.2 for completions", *c.Temperature)
+	}
+	if c.CacheSize < 0 {
+		ps.add("completion.cache_size", "%d is negative: use 0 to turn the cache off", c.CacheSize)
+	}
+	if !slices.Contains(MultiLines, c.MultiLine) {
+		ps.add("completion.multi_line", "%q is not a choice: use one of %s", c.MultiLine, list(MultiLines))
+	}
+}
+
+func (p Policy) validate(ps *problems) {
+	jurisdictions(ps, "policy.jurisdictions", p.Jurisdictions)
+	if p.MaxRetentionDays != nil && *p.MaxRetentionDays < 0 {
+		ps.add("policy.max_retention_days", "%d is negative: use 0 to allow no retention (or set zero_retention)", *p.MaxRetentionDays)
+	}
+	for _, glob := range p.LocalOnly {
+		if strings.TrimSpace(glob) == "" {
+			ps.add("policy.local_only", "an entry is empty: write a path glob such as \"secrets/**\"")
+		} else if _, err := path.Match(glob, ""); err != nil {
+			ps.add("policy.local_only", "%q is not a valid glob: check its brackets and escapes", glob)
+		}
+	}
+}
+
+func jurisdictions(ps *problems, key string, js []string) {
+	for i, j := range js {
+		if strings.TrimSpace(j) == "" {
+			ps.add(key, "entry %d is empty: write a code such as \"EU\", \"US\" or \"DE\"", i+1)
+		}
+	}
+}
+
+// list writes choices as "a, b or c" with each quoted.
+func list(choices []string) string {
+	q := make([]string, len(choices))
+	for i, c := range choices {
+		q[i] = `"` + c + `"`
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+func names[V any](m map[string]V) string {
+	return orNone(slices.Sorted(maps.Keys(m)))
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
