@@ -19,8 +19,10 @@ const IgnoreFile = ".switchyardignore"
 // without a slash matches a file or folder of that name at any depth, one
 // with a slash is anchored to the workspace root (or is absolute), a
 // trailing slash matches folders only (and so everything under them), and
-// "!" re-admits what an earlier line excluded. path.Match alone cannot do
-// "**", which is why this small matcher exists rather than a dependency.
+// "!" re-admits what an earlier line excluded. Patterns in [policy]
+// local_only are matched at any depth, since they are not tied to one
+// repository. path.Match alone cannot do "**", which is why this small
+// matcher exists rather than a dependency.
 type pattern struct {
 	text     string   // as written, for explanations
 	segs     []string // split on "/"
@@ -112,6 +114,11 @@ func newLocalOnly(globs []string, workspace []string) (*localOnly, error) {
 	lo := &localOnly{ignore: map[string][]pattern{}}
 	for _, g := range globs {
 		if p, ok := compilePattern(g, ""); ok {
+			// [policy] local_only is the user's, not one repository's:
+			// "internal/billing/**" means that folder in whichever
+			// repository it appears, at any depth. Matching more than
+			// gitignore would is the safe side for a privacy rule.
+			p.anywhere = !p.absolute
 			lo.config = append(lo.config, p)
 		}
 	}
@@ -166,8 +173,6 @@ func (lo *localOnly) rule(file string) string {
 		}
 	}
 	if rel == nil {
-		// Not inside a workspace folder: unanchored patterns still apply
-		// to the whole path, so "secrets/**" covers any secrets folder.
 		rel = abs
 	}
 	for i := range lo.config {
