@@ -1,0 +1,149 @@
+package openai
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// exchange is what the transport saw of one call. go-openai's errors carry
+// neither the response headers (Retry-After) nor whether a stream ended
+// with data: [DONE], so the transport records both here, found through
+// the request's context.
+type exchange struct {
+	key string // the credential to send, "" for none
+
+	mu     sync.Mutex
+	header http.Header
+	status int
+	body   *doneWatcher
+}
+
+type exchangeKey struct{}
+
+func withExchange(ctx context.Context, ex *exchange) context.Context {
+	return context.WithValue(ctx, exchangeKey{}, ex)
+}
+
+func exchangeFrom(ctx context.Context) *exchange {
+	ex, _ := ctx.Value(exchangeKey{}).(*exchange)
+	return ex
+}
+
+func (ex *exchange) responseHeader() http.Header {
+	if ex == nil {
+		return nil
+	}
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	return ex.header
+}
+
+// sawDone reports whether the response body carried data: [DONE].
+func (ex *exchange) sawDone() bool {
+	if ex == nil {
+		return false
+	}
+	ex.mu.Lock()
+	w := ex.body
+	ex.mu.Unlock()
+	return w != nil && w.done.Load()
+}
+
+// KeyHeader says how the credential travels.
+type KeyHeader int
+
+const (
+	// Bearer sends "Authorization: Bearer KEY" (OpenAI, Mistral, Entra).
+	Bearer KeyHeader = iota
+	// APIKey sends "api-key: KEY" (Azure OpenAI keys).
+	APIKey
+)
+
+// transport adds the configured headers and the credential to every
+// request and records the response in the call's exchange.
+type transport struct {
+	base    http.RoundTripper
+	headers map[string]string
+	keyIn   KeyHeader
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	// A RoundTripper must not modify the caller's request.
+	req = req.Clone(req.Context())
+	for k, v := range t.headers {
+		req.Header.Set(k, v)
+	}
+	ex := exchangeFrom(req.Context())
+	// go-openai sets an empty api-key header for Azure when it has no
+	// token; the key is ours to set.
+	req.Header.Del("api-key")
+	if ex != nil && ex.key != "" {
+		switch t.keyIn {
+		case APIKey:
+			req.Header.Set("api-key", ex.key)
+		default:
+			req.Header.Set("Authorization", "Bearer "+ex.key)
+		}
+	}
+	resp, err := t.base.RoundTrip(req)
+	if err != nil || ex == nil {
+		return resp, err
+	}
+	ex.mu.Lock()
+	defer ex.mu.Unlock()
+	ex.header = resp.Header
+	ex.status = resp.StatusCode
+	if resp.StatusCode < 300 && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		ex.body = &doneWatcher{ReadCloser: resp.Body}
+		resp.Body = ex.body
+	}
+	return resp, nil
+}
+
+// doneWatcher passes a Server-Sent Events body through and notes whether a
+// data: [DONE] line went by. go-openai answers io.EOF both after [DONE]
+// and when the body simply ends, so without this a cut stream would pass
+// for a complete answer.
+type doneWatcher struct {
+	io.ReadCloser
+	line []byte // the unfinished line so far
+	done atomic.Bool
+}
+
+func (w *doneWatcher) Read(p []byte) (int, error) {
+	n, err := w.ReadCloser.Read(p)
+	if !w.done.Load() {
+		w.scan(p[:n])
+	}
+	return n, err
+}
+
+func (w *doneWatcher) scan(b []byte) {
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			if len(w.line) < 64 { // longer lines cannot be [DONE]
+				w.line = append(w.line, b...)
+			}
+			return
+		}
+		w.line = append(w.line, b[:i]...)
+		if isDone(w.line) {
+			w.done.Store(true)
+			return
+		}
+		w.line = w.line[:0]
+		b = b[i+1:]
+	}
+}
+
+func isDone(line []byte) bool {
+	line = bytes.TrimSpace(line)
+	rest, ok := bytes.CutPrefix(line, []byte("data:"))
+	return ok && string(bytes.TrimSpace(rest)) == "[DONE]"
+}
