@@ -1,0 +1,261 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+)
+
+//go:generate go test -run TestSchemaFileIsCurrent -update .
+
+// descriptions explain every key of the schema, by key path; "*" stands
+// for a user-chosen name. A test fails when a key has none, so the schema
+// the editors show never has an unexplained setting.
+var descriptions = map[string]string{
+	"":                                 "Switchyard configuration: providers (where models are reached), models (what they can do), routes (which model does which work), completion tuning, data policy, trusted folders and logging.",
+	"providers":                        "Backends, by your name for each. A provider says under which terms a model is reached: endpoint, credentials, jurisdiction, retention.",
+	"providers.*":                      "One backend. OpenAI-compatible servers (vLLM, LM Studio, OpenRouter, Together, Ollama's /v1) use type \"openai\" with a base_url.",
+	"providers.*.type":                 "The wire protocol the provider speaks.",
+	"providers.*.base_url":             "Endpoint, an http:// or https:// URL. Each type has a default; set it for local runners and compatible servers.",
+	"providers.*.api_key_env":          "Name of the environment variable that holds the API key (the name, never the key itself).",
+	"providers.*.api_key_cmd":          "Shell command whose output is the API key, such as a password manager lookup. Runs with a 10 second limit.",
+	"providers.*.headers":              "Extra HTTP headers sent with every request.",
+	"providers.*.timeout":              "Deadline for a whole request, such as \"30s\" or a number of milliseconds. Leave out for the type's default.",
+	"providers.*.region":               "Region, for bedrock, vertex and azure.",
+	"providers.*.project":              "Google Cloud project, for vertex.",
+	"providers.*.options":              "Settings specific to the provider type, passed as written.",
+	"providers.*.data":                 "What the provider promises about your data; the policy filters on these facts. Leave out what you do not know to use the type's defaults.",
+	"providers.*.data.jurisdictions":   "Where data is processed: ISO country codes or \"EU\", \"US\".",
+	"providers.*.data.retention_days":  "How many days the provider keeps prompts; 0 for none.",
+	"providers.*.data.training":        "Whether prompts may be used for training.",
+	"providers.*.data.private_network": "Whether traffic stays on a private network (a VPC endpoint, say).",
+	"providers.*.data.local":           "Whether nothing leaves this machine.",
+	"providers.*.disabled":             "Keep the provider's settings but never route to it.",
+	"models":                           "Models, by your name for each. The same model reached through two providers is two entries.",
+	"models.*":                         "One model reached through one provider.",
+	"models.*.provider":                "The name of the provider (a key of providers) that serves this model.",
+	"models.*.id":                      "The provider's own id for the model, such as \"qwen2.5-coder:7b-base\" or \"gpt-4o\".",
+	"models.*.classes":                 "What the model is good for; routing only considers models of the class the work needs.",
+	"models.*.fim":                     "Fill-in-the-middle prompt format. Leave empty to infer it from the model id; \"native\" uses the provider's own endpoint (llama.cpp /infill, Ollama suffix, Mistral /v1/fim/completions); \"none\" completes through chat.",
+	"models.*.context_window":          "The model's context window in tokens; 0 when unknown.",
+	"models.*.max_output":              "The most tokens the model can write in one answer; 0 when unknown.",
+	"models.*.vision":                  "Whether the model accepts images.",
+	"routes":                           "For each kind of work, the models to use in order of preference; later ones are fallbacks.",
+	"routes." + TaskCompletion:         "Inline completion while typing: a fast code model with fill-in-the-middle.",
+	"routes." + TaskCoding:             "Fix, explain, document or test one range: a strong coding model.",
+	"routes." + TaskRefactor:           "Refactor across several files: a frontier reasoning model.",
+	"routes." + TaskImage:              "Implement from a screenshot or mockup: a model with vision.",
+	"routes." + TaskLongContext:        "A question over a large part of the repository: a long-context model.",
+	"completion":                       "Inline completion tuning.",
+	"completion.debounce":              "Wait this long after the last keystroke before asking a model, such as \"150ms\" or a number of milliseconds.",
+	"completion.timeout":               "Give up on a completion after this long.",
+	"completion.max_prefix_tokens":     "Budget, in tokens, for the text before the cursor.",
+	"completion.max_suffix_tokens":     "Budget, in tokens, for the text after the cursor.",
+	"completion.max_tokens":            "The longest suggestion, in tokens.",
+	"completion.temperature":           "Sampling temperature; low values give steadier completions.",
+	"completion.cache_size":            "How many suggestions to remember; 0 turns the cache off.",
+	"completion.multi_line":            "Whether suggestions may span several lines: \"auto\" decides from the cursor's place.",
+	"policy":                           "What may happen to your code. Routing never sends a request to a provider outside the policy; when none fits, the request fails with a clear error.",
+	"policy.jurisdictions":             "Jurisdictions allowed to process your code; empty allows any.",
+	"policy.max_retention_days":        "Only use providers that keep prompts at most this many days.",
+	"policy.zero_retention":            "Only use providers that keep no prompts.",
+	"policy.no_training":               "Only use providers that do not train on prompts.",
+	"policy.local_only":                "Path globs whose content is only ever sent to local models, such as \"secrets/**\".",
+	"policy.offline":                   "Use local models only.",
+	"trust":                            "Workspace folders whose .switchyard.toml may set endpoints, headers, credentials and logging. Only your own configuration file can set this.",
+	"trust.folders":                    "Absolute paths (or ~/...) of trusted workspace folders.",
+	"log":                              "Where the server's log goes. The log never holds keys or tokens.",
+	"log.level":                        "How much to log.",
+	"log.file":                         "Log to this file instead of stderr.",
+}
+
+// enums are the choices of the enumerated keys, the same lists Validate
+// checks against.
+var enums = map[string][]string{
+	"providers.*.type":      ProviderTypes,
+	"models.*.fim":          FIMFormats,
+	"models.*.classes[]":    Classes,
+	"completion.multi_line": MultiLines,
+	"log.level":             LogLevels,
+}
+
+// required are the keys an entry cannot do without, as Validate demands.
+var required = map[string][]string{
+	"providers.*": {"type"},
+	"models.*":    {"provider", "id"},
+}
+
+// bounds are the numeric limits Validate enforces, so editors flag them
+// while the user types.
+var bounds = map[string][2]float64{
+	"completion.max_prefix_tokens":    {0, maxPromptTokens},
+	"completion.max_suffix_tokens":    {0, maxPromptTokens},
+	"completion.max_tokens":           {1, maxCompletionTokens},
+	"completion.temperature":          {0, 2},
+	"completion.cache_size":           {0, 1 << 31},
+	"models.*.context_window":         {0, 1 << 31},
+	"models.*.max_output":             {0, 1 << 31},
+	"policy.max_retention_days":       {0, 1 << 31},
+	"providers.*.data.retention_days": {0, 1 << 31},
+}
+
+// durationPattern accepts what Duration.UnmarshalText does: a Go duration
+// ("150ms", "1m30s") or a bare number of milliseconds.
+const durationPattern = `^(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h))+$|^[0-9]+(\.[0-9]*)?$`
+
+// JSONSchema returns the JSON Schema (draft-07, what VS Code reads) of the
+// configuration, generated from the Config types so the two cannot drift.
+// The checked-in schema.json is this output.
+func JSONSchema() ([]byte, error) {
+	root := schemaFor(reflect.TypeFor[Config](), "", reflect.ValueOf(*Defaults()))
+	root.Schema = "http://json-schema.org/draft-07/schema#"
+	root.Title = "Switchyard"
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(root); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+type schemaNode struct {
+	Schema               string        `json:"$schema,omitempty"`
+	Title                string        `json:"title,omitempty"`
+	Description          string        `json:"description,omitempty"`
+	Type                 any           `json:"type,omitempty"`
+	Enum                 []string      `json:"enum,omitempty"`
+	Pattern              string        `json:"pattern,omitempty"`
+	Minimum              *float64      `json:"minimum,omitempty"`
+	Maximum              *float64      `json:"maximum,omitempty"`
+	Default              any           `json:"default,omitempty"`
+	Items                *schemaNode   `json:"items,omitempty"`
+	Required             []string      `json:"required,omitempty"`
+	Properties           *schemaFields `json:"properties,omitempty"`
+	AdditionalProperties any           `json:"additionalProperties,omitempty"`
+}
+
+// schemaFields keeps properties in declaration order, the order the
+// example file and the editors' settings pages follow.
+type schemaFields struct {
+	keys  []string
+	nodes map[string]*schemaNode
+}
+
+func (f *schemaFields) add(key string, n *schemaNode) {
+	if f.nodes == nil {
+		f.nodes = map[string]*schemaNode{}
+	}
+	f.keys = append(f.keys, key)
+	f.nodes[key] = n
+}
+
+func (f *schemaFields) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, k := range f.keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		kb, _ := json.Marshal(k)
+		buf.Write(kb)
+		buf.WriteByte(':')
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(f.nodes[k]); err != nil {
+			return nil, err
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// schemaFor describes type t at key path key. def is the default value
+// there, if the defaults reach that far (invalid otherwise).
+func schemaFor(t reflect.Type, key string, def reflect.Value) *schemaNode {
+	n := &schemaNode{Description: descriptions[key], Enum: enums[key], Required: required[key]}
+	if b, ok := bounds[key]; ok {
+		n.Minimum, n.Maximum = &b[0], &b[1]
+	}
+	if def.IsValid() && def.Kind() == reflect.Pointer {
+		if def.IsNil() {
+			def = reflect.Value{}
+		} else {
+			def = def.Elem()
+		}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if def.IsValid() && t.Kind() != reflect.Struct && !def.IsZero() {
+		n.Default = def.Interface()
+	}
+	switch {
+	case t == durationType:
+		n.Type = []string{"string", "number"}
+		n.Pattern = durationPattern
+		if n.Default != nil {
+			n.Default = def.Interface().(Duration).D().String()
+		}
+	case t.Kind() == reflect.String:
+		n.Type = "string"
+	case t.Kind() == reflect.Bool:
+		n.Type = "boolean"
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+		n.Type = "integer"
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		n.Type = "number"
+	case t.Kind() == reflect.Slice:
+		n.Type = "array"
+		n.Items = schemaFor(t.Elem(), key+"[]", reflect.Value{})
+	case t.Kind() == reflect.Struct:
+		n.Type = "object"
+		n.Properties = &schemaFields{}
+		for f := range t.Fields() {
+			name := tagName(f)
+			if name == "" {
+				continue
+			}
+			var fdef reflect.Value
+			if def.IsValid() {
+				fdef = def.FieldByIndex(f.Index)
+			}
+			n.Properties.add(name, schemaFor(f.Type, join(key, name), fdef))
+		}
+		n.AdditionalProperties = false
+	case t.Kind() == reflect.Map && key == "routes":
+		// Route keys are the known tasks, so list them: editors then offer
+		// them and flag a misspelt task.
+		n.Type = "object"
+		n.Properties = &schemaFields{}
+		for _, task := range Tasks {
+			n.Properties.add(task, schemaFor(t.Elem(), join(key, task), reflect.Value{}))
+		}
+		n.AdditionalProperties = false
+	case t.Kind() == reflect.Map:
+		n.Type = "object"
+		elem := schemaFor(t.Elem(), key+".*", reflect.Value{})
+		if t.Elem().Kind() != reflect.Interface {
+			n.AdditionalProperties = elem
+		}
+	}
+	return n
+}
+
+// schemaKeys lists every key path the schema describes, for the test that
+// each has a description.
+func schemaKeys(n *schemaNode, key string, out *[]string) {
+	*out = append(*out, key)
+	if n.Items != nil {
+		schemaKeys(n.Items, key+"[]", out)
+	}
+	if n.Properties != nil {
+		for _, k := range n.Properties.keys {
+			schemaKeys(n.Properties.nodes[k], join(key, k), out)
+		}
+	}
+	if sub, ok := n.AdditionalProperties.(*schemaNode); ok {
+		schemaKeys(sub, key+".*", out)
+	}
+}

@@ -1,0 +1,168 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// valid returns a small configuration that passes Validate, for tests to
+// break one rule at a time.
+func valid() *Config {
+	c := Defaults()
+	c.Providers = map[string]Provider{
+		"local":  {Type: "openai", BaseURL: "http://127.0.0.1:11434/v1"},
+		"openai": {Type: "openai", APIKeyEnv: "OPENAI_API_KEY"},
+	}
+	c.Models = map[string]Model{
+		"coder": {Provider: "local", ID: "qwen2.5-coder:7b-base", Classes: []string{ClassCompletion}},
+		"gpt":   {Provider: "openai", ID: "gpt-4o", Classes: []string{ClassCoding, ClassFrontier}},
+	}
+	c.Routes = map[string][]string{TaskCompletion: {"coder"}, TaskCoding: {"gpt", "coder"}}
+	return c
+}
+
+func TestValidateAcceptsDefaultsAndAValidConfig(t *testing.T) {
+	if err := Defaults().Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+	if err := valid().Validate(); err != nil {
+		t.Errorf("valid config: %v", err)
+	}
+}
+
+func TestValidateRules(t *testing.T) {
+	n := func(v int) *int { return &v }
+	f := func(v float64) *float64 { return &v }
+	tests := []struct {
+		name    string
+		break_  func(c *Config)
+		key     string
+		message string // a part of the message the user reads
+	}{
+		{"unknown provider type", func(c *Config) { c.Providers["local"] = Provider{Type: "olama"} },
+			"providers.local.type", `"olama" is not a provider type: use one of "openai"`},
+		{"missing provider type", func(c *Config) { c.Providers["local"] = Provider{} },
+			"providers.local.type", "missing: set type"},
+		{"base_url without scheme", func(c *Config) { c.Providers["local"] = Provider{Type: "openai", BaseURL: "127.0.0.1:11434"} },
+			"providers.local.base_url", ""},
+		{"base_url with another scheme", func(c *Config) { c.Providers["local"] = Provider{Type: "openai", BaseURL: "ftp://host/v1"} },
+			"providers.local.base_url", "must start with http:// or https://"},
+		{"base_url without host", func(c *Config) { c.Providers["local"] = Provider{Type: "openai", BaseURL: "http:///v1"} },
+			"providers.local.base_url", "has no host"},
+		{"negative provider timeout", func(c *Config) { c.Providers["local"] = Provider{Type: "openai", Timeout: -1} },
+			"providers.local.timeout", "negative"},
+		{"key value in api_key_env", func(c *Config) { c.Providers["openai"] = Provider{Type: "openai", APIKeyEnv: "sk-abc def"} },
+			"providers.openai.api_key_env", "name of an environment variable"},
+		{"bad header name", func(c *Config) { c.Providers["local"] = Provider{Type: "openai", Headers: map[string]string{"X Bad": "1"}} },
+			"providers.local.headers", `"X Bad" is not an HTTP header name`},
+		{"empty provider jurisdiction", func(c *Config) {
+			c.Providers["openai"] = Provider{Type: "openai", Data: DataPolicy{Jurisdictions: []string{"US", " "}}}
+		}, "providers.openai.data.jurisdictions", "entry 2 is empty"},
+		{"negative provider retention", func(c *Config) { c.Providers["openai"] = Provider{Type: "openai", Data: DataPolicy{RetentionDays: n(-1)}} },
+			"providers.openai.data.retention_days", "negative"},
+		{"model names a missing provider", func(c *Config) { c.Models["coder"] = Model{Provider: "loacl", ID: "x"} },
+			"models.coder.provider", `"loacl" is not a configured provider (have: local, openai)`},
+		{"model without provider", func(c *Config) { c.Models["coder"] = Model{ID: "x"} },
+			"models.coder.provider", "missing: name one of the configured providers (have: local, openai)"},
+		{"model without id", func(c *Config) { c.Models["coder"] = Model{Provider: "local"} },
+			"models.coder.id", "missing"},
+		{"unknown class", func(c *Config) { c.Models["coder"] = Model{Provider: "local", ID: "x", Classes: []string{"fast"}} },
+			"models.coder.classes", `"fast" is not a model class`},
+		{"unknown fim", func(c *Config) { c.Models["coder"] = Model{Provider: "local", ID: "x", FIM: "qwen2"} },
+			"models.coder.fim", `"qwen2" is not a fill-in-the-middle format`},
+		{"negative context window", func(c *Config) { c.Models["coder"] = Model{Provider: "local", ID: "x", ContextWindow: -5} },
+			"models.coder.context_window", "negative"},
+		{"negative max output", func(c *Config) { c.Models["coder"] = Model{Provider: "local", ID: "x", MaxOutput: -5} },
+			"models.coder.max_output", "negative"},
+		{"unknown task", func(c *Config) { c.Routes["completions"] = []string{"coder"} },
+			"routes.completions", `"completions" is not a task`},
+		{"route names a missing model", func(c *Config) { c.Routes[TaskCoding] = []string{"gpt", "claude"} },
+			"routes.coding", `entry 2, "claude", is not a configured model (have: coder, gpt)`},
+		{"negative debounce", func(c *Config) { c.Completion.Debounce = Duration(-time.Millisecond) },
+			"completion.debounce", "negative"},
+		{"debounce in seconds by mistake", func(c *Config) { c.Completion.Debounce = Duration(150 * time.Second) },
+			"completion.debounce", "longer than 10s"},
+		{"zero completion timeout", func(c *Config) { c.Completion.Timeout = 0 },
+			"completion.timeout", "must be more than 0"},
+		{"negative prefix budget", func(c *Config) { c.Completion.MaxPrefixTokens = -1 },
+			"completion.max_prefix_tokens", "negative"},
+		{"huge suffix budget", func(c *Config) { c.Completion.MaxSuffixTokens = 1 << 30 },
+			"completion.max_suffix_tokens", "more than"},
+		{"zero max tokens", func(c *Config) { c.Completion.MaxTokens = 0 },
+			"completion.max_tokens", "at least 1"},
+		{"temperature too high", func(c *Config) { c.Completion.Temperature = f(3) },
+			"completion.temperature", "outside 0 to 2"},
+		{"negative cache", func(c *Config) { c.Completion.CacheSize = -1 },
+			"completion.cache_size", "negative"},
+		{"unknown multi_line", func(c *Config) { c.Completion.MultiLine = "sometimes" },
+			"completion.multi_line", `use one of "auto", "always" or "never"`},
+		{"empty policy jurisdiction", func(c *Config) { c.Policy.Jurisdictions = []string{""} },
+			"policy.jurisdictions", "entry 1 is empty"},
+		{"negative max retention", func(c *Config) { c.Policy.MaxRetentionDays = n(-1) },
+			"policy.max_retention_days", "negative"},
+		{"bad local_only glob", func(c *Config) { c.Policy.LocalOnly = []string{"secrets/[a"} },
+			"policy.local_only", "not a valid glob"},
+		{"relative trusted folder", func(c *Config) { c.Trust.Folders = []string{"code/repo"} },
+			"trust.folders", "not an absolute path"},
+		{"unknown log level", func(c *Config) { c.Log.Level = "verbose" },
+			"log.level", `"verbose" is not a log level`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := valid()
+			tt.break_(c)
+			err := c.Validate()
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("Validate() = %v, want a *ValidationError", err)
+			}
+			if len(ve.Problems) != 1 {
+				t.Fatalf("want exactly one problem, got:\n%v", err)
+			}
+			p := ve.Problems[0]
+			if p.Key != tt.key || !strings.Contains(p.Message, tt.message) {
+				t.Errorf("problem = %q, want key %q and a message containing %q", p.String(), tt.key, tt.message)
+			}
+		})
+	}
+}
+
+func TestValidationErrorPrintsOneProblemALine(t *testing.T) {
+	c := valid()
+	c.Log.Level = "loud"
+	c.Models["coder"] = Model{Provider: "loacl", ID: "x"}
+	err := c.Validate()
+	lines := strings.Split(err.Error(), "\n")
+	want := []string{
+		`models.coder.provider: "loacl" is not a configured provider (have: local, openai): add [providers.loacl] or fix the name`,
+		`log.level: "loud" is not a log level: use one of "debug", "info", "warn" or "error"`,
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("Error() =\n%s\nwant\n%s", err, strings.Join(want, "\n"))
+	}
+}
+
+func TestCloneIsDeep(t *testing.T) {
+	c := valid()
+	c.Providers["openai"] = Provider{Type: "openai", Headers: map[string]string{"X-A": "1"},
+		Options: map[string]any{"nested": map[string]any{"k": []any{1}}}}
+	c.Policy.LocalOnly = []string{"secrets/**"}
+	cp := c.Clone()
+	cp.Providers["openai"].Headers["X-A"] = "2"
+	cp.Providers["openai"].Options["nested"].(map[string]any)["k"].([]any)[0] = 2
+	cp.Models["coder"].Classes[0] = "changed"
+	cp.Routes[TaskCoding][0] = "changed"
+	*cp.Completion.Temperature = 1
+	cp.Policy.LocalOnly[0] = "changed"
+	switch {
+	case c.Providers["openai"].Headers["X-A"] != "1",
+		c.Providers["openai"].Options["nested"].(map[string]any)["k"].([]any)[0] != 1,
+		c.Models["coder"].Classes[0] != ClassCompletion,
+		c.Routes[TaskCoding][0] != "gpt",
+		*c.Completion.Temperature != DefaultTemperature,
+		c.Policy.LocalOnly[0] != "secrets/**":
+		t.Error("changing the clone changed the original")
+	}
+}
