@@ -55,12 +55,16 @@ func TestValidateRules(t *testing.T) {
 			"providers.local.timeout", "negative"},
 		{"key value in api_key_env", func(c *Config) { c.Providers["openai"] = Provider{Type: "openai", APIKeyEnv: "sk-abc def"} },
 			"providers.openai.api_key_env", "name of an environment variable"},
-		{"bad header name", func(c *Config) { c.Providers["local"] = Provider{Type: "openai", Headers: map[string]string{"X Bad": "1"}} },
+		{"bad header name", func(c *Config) {
+			c.Providers["local"] = Provider{Type: "openai", Headers: map[string]string{"X Bad": "1"}}
+		},
 			"providers.local.headers", `"X Bad" is not an HTTP header name`},
 		{"empty provider jurisdiction", func(c *Config) {
 			c.Providers["openai"] = Provider{Type: "openai", Data: DataPolicy{Jurisdictions: []string{"US", " "}}}
 		}, "providers.openai.data.jurisdictions", "entry 2 is empty"},
-		{"negative provider retention", func(c *Config) { c.Providers["openai"] = Provider{Type: "openai", Data: DataPolicy{RetentionDays: n(-1)}} },
+		{"negative provider retention", func(c *Config) {
+			c.Providers["openai"] = Provider{Type: "openai", Data: DataPolicy{RetentionDays: n(-1)}}
+		},
 			"providers.openai.data.retention_days", "negative"},
 		{"model names a missing provider", func(c *Config) { c.Models["coder"] = Model{Provider: "loacl", ID: "x"} },
 			"models.coder.provider", `"loacl" is not a configured provider (have: local, openai)`},
