@@ -62,15 +62,13 @@ func defaults(p config.Provider) config.DataPolicy {
 		// API inputs and outputs are kept up to 30 days for abuse
 		// monitoring and are not used for training unless the customer
 		// opts in; processed in the US unless data residency is bought.
-		// https://platform.openai.com/docs/guides/your-data
-		// https://openai.com/enterprise-privacy/
+		// https://developers.openai.com/api/docs/guides/your-data
 		return remote([]string{"US"}, days(30), no())
 	case "anthropic":
 		// Commercial (API) data is not used for training; API inputs and
 		// outputs are deleted within 30 days unless flagged for a usage
 		// policy violation.
-		// https://privacy.anthropic.com/en/articles/7996866-how-long-do-you-store-my-organization-s-data
-		// https://www.anthropic.com/legal/commercial-terms
+		// https://privacy.anthropic.com/en/articles/7996866-how-long-do-you-store-personal-data
 		return remote([]string{"US"}, days(30), no())
 	case "azure":
 		// Prompts and completions stay in the resource's geography, are
@@ -93,8 +91,7 @@ func defaults(p config.Provider) config.DataPolicy {
 		// abuse-monitoring prompt logging; without it, prompts may be
 		// cached for 24 hours and logged for abuse monitoring for up to
 		// 30 days. The user says they have it with options.zero_data_retention.
-		// https://cloud.google.com/vertex-ai/generative-ai/docs/data-governance
-		// https://cloud.google.com/vertex-ai/generative-ai/docs/vertex-ai-zero-data-retention
+		// https://docs.cloud.google.com/gemini-enterprise-agent-platform/resources/zero-data-retention
 		retention := days(30)
 		if zdr, _ := p.Options["zero_data_retention"].(bool); zdr {
 			retention = days(0)

@@ -118,8 +118,7 @@ func (c *clock) Add(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func intp(n int) *int    { return &n }
-func boolp(b bool) *bool { return &b }
+func intp(n int) *int { return &n }
 
 // testConfig is a configuration with one provider of each kind that the
 // policy rules tell apart:
