@@ -73,7 +73,9 @@ type Provider struct {
 
 	mu   sync.Mutex
 	caps map[string]Capabilities
-	key  string // resolved once from api_key_env / api_key_cmd
+
+	keyMu sync.Mutex // held while api_key_cmd runs, apart from mu
+	key   string     // resolved once from api_key_env / api_key_cmd
 }
 
 // New builds the provider [providers.NAME] from its configuration.
@@ -336,8 +338,8 @@ func (p *Provider) apiKey(ctx context.Context) (string, error) {
 	if p.cfg.APIKeyEnv == "" && p.cfg.APIKeyCmd == "" {
 		return "", nil
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.keyMu.Lock()
+	defer p.keyMu.Unlock()
 	if p.key != "" {
 		return p.key, nil
 	}
