@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 )
@@ -220,11 +221,17 @@ func (m *merged) filterWorkspace(l *Layer, trusted bool, userFile string) (tree,
 					continue
 				}
 				fields, _ := entries[name].(map[string]any)
+				have, _ := existing[name].(map[string]any)
 				kept := map[string]any{}
 				for _, f := range slices.Sorted(maps.Keys(fields)) {
-					if untrustedProviderKeys[f] {
+					switch {
+					case untrustedProviderKeys[f]:
 						kept[f] = fields[f]
-					} else {
+					case reflect.DeepEqual(have[f], fields[f]):
+						// Repeating the user's own value changes nothing;
+						// a file that spells out the whole provider
+						// should not draw a warning for it.
+					default:
 						reject(join(key, f), untrustedProviderWhy[f])
 					}
 				}
