@@ -1,0 +1,144 @@
+package anthropic
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/anthropics/anthropic-sdk-go"
+
+	"switchyard/providers"
+)
+
+// mapError turns what the SDK returned into a *providers.Error. parent is
+// the caller's context and sctx the stream's own (bounded by timeout,
+// cancelled by Close), so that the editor cancelling, the configured
+// timeout firing and the service failing are told apart.
+func (p *Provider) mapError(parent, sctx context.Context, err error) error {
+	var pe *providers.Error
+	if errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case errors.Is(parent.Err(), context.Canceled):
+		return &providers.Error{Provider: p.name, Kind: providers.KindCanceled, Err: parent.Err()}
+	case parent.Err() != nil:
+		return &providers.Error{Provider: p.name, Kind: providers.KindTimeout, Err: parent.Err()}
+	case errors.Is(sctx.Err(), context.DeadlineExceeded):
+		return &providers.Error{Provider: p.name, Kind: providers.KindTimeout, Err: sctx.Err(),
+			Hint: "raise timeout in [providers." + p.name + "]"}
+	}
+
+	var apiErr *anthropic.Error
+	if errors.As(err, &apiErr) {
+		return p.apiError(apiErr)
+	}
+	var urlErr *url.Error
+	var netErr net.Error
+	if errors.As(err, &urlErr) || errors.As(err, &netErr) {
+		return &providers.Error{Provider: p.name, Kind: providers.KindNetwork, Err: err,
+			Hint: "check the network and base_url in [providers." + p.name + "]"}
+	}
+	// Anything else comes from reading the stream: a body cut mid-event
+	// or an event that is not JSON.
+	return &providers.Error{Provider: p.name, Kind: providers.KindServer, Err: err}
+}
+
+// apiError maps an error answer. Its status is the HTTP status, or 200 for
+// an `error` event inside a stream that had started well; the error type
+// in the body then says what happened.
+func (p *Provider) apiError(e *anthropic.Error) *providers.Error {
+	typ, msg := errorBody(e.RawJSON())
+	out := &providers.Error{Provider: p.name, Message: msg, Err: e}
+	if e.StatusCode >= 400 {
+		out.Status = e.StatusCode
+	}
+	if e.Response != nil && e.StatusCode >= 400 {
+		out.RetryAfter = retryAfter(e.Response.Header, time.Now())
+	}
+
+	switch {
+	case e.StatusCode == http.StatusTooManyRequests || typ == "rate_limit_error":
+		out.Kind = providers.KindRateLimited
+	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden ||
+		typ == "authentication_error" || typ == "permission_error":
+		out.Kind = providers.KindAuth
+		out.Hint = p.authHint
+	case e.StatusCode == http.StatusNotFound || typ == "not_found_error":
+		out.Kind = providers.KindNotFound
+		out.Hint = "check the model id in [models] and base_url in [providers." + p.name + "]"
+	case promptTooLong(msg):
+		out.Kind = providers.KindContextWindow
+	case e.StatusCode == http.StatusRequestEntityTooLarge || typ == "request_too_large":
+		// Over the API's byte limit (32 MB): images, mostly. A model with
+		// a larger window would refuse it just the same.
+		out.Kind = providers.KindBadRequest
+		out.Hint = "send fewer or smaller images"
+	case e.StatusCode >= 500 || typ == "overloaded_error" || typ == "api_error":
+		// 529 is Anthropic's "overloaded": another vendor may well answer.
+		out.Kind = providers.KindServer
+	case e.StatusCode >= 400 || typ == "invalid_request_error":
+		out.Kind = providers.KindBadRequest
+	default:
+		// An error event of a type this version does not know: the stream
+		// failed on the service's side.
+		out.Kind = providers.KindServer
+	}
+	if out.Message == "" && typ != "" {
+		out.Message = typ
+	}
+	return out
+}
+
+// errorBody reads {"type":"error","error":{"type":...,"message":...}}.
+func errorBody(raw string) (typ, msg string) {
+	var body struct {
+		Error struct {
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal([]byte(raw), &body) == nil && (body.Error.Type != "" || body.Error.Message != "") {
+		return body.Error.Type, body.Error.Message
+	}
+	// Not the documented shape (a proxy's HTML page, say): show the start
+	// of it, which is what the user can act on.
+	raw = strings.TrimSpace(raw)
+	if len(raw) > 200 {
+		raw = raw[:200] + "..."
+	}
+	return "", raw
+}
+
+// promptTooLong recognises the 400 that a larger context window would fix:
+// "prompt is too long: 208310 tokens > 200000 maximum".
+func promptTooLong(msg string) bool {
+	msg = strings.ToLower(msg)
+	for _, s := range []string{"prompt is too long", "input is too long", "context window", "context length"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// retryAfter reads Retry-After as seconds or as an HTTP date.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
+		return time.Duration(secs * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
