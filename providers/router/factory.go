@@ -5,6 +5,7 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/ollama"
 	"switchyard/providers/openai"
 )
 
@@ -15,11 +16,22 @@ func newProvider(name string, p config.Provider) (providers.Provider, error) {
 	case "openai", "openrouter", "together", "vllm", "lmstudio":
 		// All of these speak the OpenAI-compatible protocol; only the
 		// endpoint and the data terms differ.
-		return openai.New(name, p)
-	case "azure", "mistral", "anthropic", "bedrock", "vertex", "ollama", "llamacpp":
+		return built(openai.New(name, p))
+	case "ollama":
+		return built(ollama.New(name, p))
+	case "azure", "mistral", "anthropic", "bedrock", "vertex", "llamacpp":
 		return nil, fmt.Errorf("provider %s: type %q is not built into this version of switchyard: use another provider or remove [providers.%s]", name, p.Type, name)
 	case "":
 		return nil, fmt.Errorf("provider %s: no type: set type in [providers.%s] (openai, azure, anthropic, bedrock, vertex, mistral, ollama, llamacpp)", name, name)
 	}
 	return nil, fmt.Errorf("provider %s: unknown type %q: set type in [providers.%s] to one of openai, azure, anthropic, bedrock, vertex, mistral, ollama, llamacpp", name, p.Type, name)
+}
+
+// built turns a package's concrete constructor result into the interface
+// without the typed-nil trap: a failed constructor gives a nil interface.
+func built[P providers.Provider](p P, err error) (providers.Provider, error) {
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }

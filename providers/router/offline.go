@@ -130,10 +130,14 @@ func (r *Router) probeLocal(ctx context.Context) {
 
 // probeRemote asks the remote providers' hosts, one after another, until
 // one answers; any HTTP answer at all (even 401 or 404) shows the way out
-// is back.
+// is back. A provider the policy excludes is never contacted, not even
+// by a probe that carries no content.
 func (r *Router) probeRemote(ctx context.Context) {
 	for _, p := range r.provs {
 		if p.local || p.cfg.Disabled || p.impl == nil {
+			continue
+		}
+		if rule, _ := policyCheck(&r.cfg.Policy, p); rule != "" {
 			continue
 		}
 		base := p.cfg.BaseURL
