@@ -2,6 +2,14 @@ package assist
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -10,19 +18,212 @@ import (
 )
 
 // Engine serves inline completions. It is safe for concurrent use.
-type Engine struct{}
+type Engine struct {
+	settings atomic.Pointer[settings]
+	cache    *suggestionCache
+	log      *zap.Logger
+}
+
+// settings are swapped whole by Update, so a request in flight keeps the
+// router and limits it started with.
+type settings struct {
+	router providers.Router
+	cfg    config.Completion
+}
 
 // NewEngine builds an engine that reaches models through r.
 func NewEngine(r providers.Router, cfg config.Completion, log *zap.Logger) *Engine {
-	return &Engine{}
+	if log == nil {
+		log = zap.NewNop()
+	}
+	cfg = withDefaults(cfg)
+	e := &Engine{cache: newSuggestionCache(cfg.CacheSize), log: log}
+	e.settings.Store(&settings{router: r, cfg: cfg})
+	return e
 }
 
 // Update switches the router and settings used by the next request.
-func (e *Engine) Update(r providers.Router, cfg config.Completion) {}
+// Requests in flight finish with the ones they started with. The cache is
+// emptied: its suggestions came from models the new settings may no
+// longer route to.
+func (e *Engine) Update(r providers.Router, cfg config.Completion) {
+	cfg = withDefaults(cfg)
+	e.settings.Store(&settings{router: r, cfg: cfg})
+	e.cache.reset(cfg.CacheSize)
+}
+
+// withDefaults fills the settings a zero configuration leaves out with
+// the documented defaults. A zero Debounce or Timeout means none.
+func withDefaults(c config.Completion) config.Completion {
+	if c.MaxPrefixTokens <= 0 {
+		c.MaxPrefixTokens = config.DefaultMaxPrefixTokens
+	}
+	if c.MaxSuffixTokens <= 0 {
+		c.MaxSuffixTokens = config.DefaultMaxSuffixTokens
+	}
+	if c.MaxTokens <= 0 {
+		c.MaxTokens = config.DefaultMaxTokens
+	}
+	if c.CacheSize < 0 {
+		c.CacheSize = 0
+	} else if c.CacheSize == 0 {
+		c.CacheSize = config.DefaultCacheSize
+	}
+	if c.MultiLine == "" {
+		c.MultiLine = config.DefaultMultiLine
+	}
+	return c
+}
 
 // Complete returns suggestions for req, or an error of a providers.Kind
 // the editor may report. It honours ctx: cancelling it closes the
 // provider stream at once.
 func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggestion, error) {
-	return nil, nil
+	st := e.settings.Load()
+	cfg := st.cfg
+	text, off := req.Doc.Text, req.Offset
+	if off < 0 || off > len(text) || (off < len(text) && !utf8.RuneStart(text[off])) {
+		return nil, fmt.Errorf("completion at byte %d of %s: not a character boundary of its %d bytes; the position was converted wrongly", off, req.Doc.URI, len(text))
+	}
+	w := cutWindow(text, off, cfg.MaxPrefixTokens, cfg.MaxSuffixTokens)
+
+	if ent, rest, ok := e.cache.get(req.Doc.URI, w.prefix, w.suffix); ok {
+		return []Suggestion{{Text: rest, Start: off, End: off, Model: ent.model, Provider: ent.provider, Cached: true}}, nil
+	}
+
+	if d := cfg.Debounce.D(); d > 0 && !req.Invoked {
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+	if st.router == nil {
+		return nil, errors.New("no completion route: add a model to [routes] completion")
+	}
+
+	cur := newCursor(w, cfg.MultiLine)
+	in := &promptInput{
+		cur:         cur,
+		path:        shortPath(req.Doc.Path),
+		language:    req.Doc.LanguageID,
+		maxTokens:   cfg.MaxTokens,
+		temperature: cfg.Temperature,
+	}
+	need := providers.Need{
+		Task:         config.TaskCompletion,
+		PromptTokens: estimateTokens(len(w.prefix)+len(w.suffix)) + 64,
+	}
+	if req.Doc.Path != "" {
+		need.Paths = []string{req.Doc.Path}
+	}
+
+	callCtx, cancel := ctx, context.CancelFunc(func() {})
+	if d := cfg.Timeout.D(); d > 0 {
+		callCtx, cancel = context.WithTimeout(ctx, d)
+	}
+	defer cancel()
+
+	// The router may call several targets; each call records the shape
+	// it used, so the answer is read the way its prompt was written.
+	var (
+		mu     sync.Mutex
+		shapes = map[string]shape{}
+	)
+	call := func(ctx context.Context, t providers.Target) (providers.Stream, error) {
+		s, sh, err := in.call(ctx, t)
+		if err == nil {
+			mu.Lock()
+			shapes[targetKey(t)] = sh
+			mu.Unlock()
+		}
+		return s, err
+	}
+	began := time.Now()
+	stream, target, err := st.router.Stream(callCtx, need, call)
+	if err != nil {
+		return nil, e.callError(ctx, callCtx, cfg, err)
+	}
+	mu.Lock()
+	sh := shapes[targetKey(target)]
+	mu.Unlock()
+
+	a := &answer{cur: cur, chat: sh == shapeChat, indent: detectIndent(w)}
+	got, err := read(callCtx, stream, a, cfg.MaxTokens)
+	if err != nil {
+		return nil, e.callError(ctx, callCtx, cfg, err)
+	}
+	provider := ""
+	if target.Provider != nil {
+		provider = target.Provider.Name()
+	}
+	e.log.Debug("completion",
+		zap.String("model", target.Name),
+		zap.String("provider", provider),
+		zap.Stringer("prompt", sh),
+		zap.Duration("took", time.Since(began)),
+		zap.Int("bytes", len(got)),
+		zap.Bool("multi_line", cur.multi))
+	if got == "" {
+		return nil, nil
+	}
+	e.cache.put(req.Doc.URI, w.prefix, w.suffix, got, target.Name, provider)
+	return []Suggestion{{Text: got, Start: off, End: off, Model: target.Name, Provider: provider}}, nil
+}
+
+func targetKey(t providers.Target) string {
+	if t.Provider == nil {
+		return t.Name
+	}
+	return t.Name + "\x00" + t.Provider.Name()
+}
+
+// callError maps a failed call to what the editor gets: the caller's own
+// cancellation as ctx.Err(), the engine's deadline as a timeout that
+// names its setting, anything else as the provider said it.
+func (e *Engine) callError(ctx, callCtx context.Context, cfg config.Completion, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("no completion within %s: raise timeout in [completion] or route completion to a faster model: %w",
+			cfg.Timeout.D(), context.DeadlineExceeded)
+	}
+	return err
+}
+
+// read pulls the answer piece by piece and stops as soon as it is
+// complete, so no tokens are paid for that would be thrown away.
+// Cancelling ctx closes the stream, which unblocks a Next in progress.
+func read(ctx context.Context, s providers.Stream, a *answer, maxTokens int) (string, error) {
+	defer s.Close()
+	stop := context.AfterFunc(ctx, func() { s.Close() })
+	defer stop()
+	var buf strings.Builder
+	for {
+		piece, err := s.Next()
+		buf.WriteString(piece)
+		if ctx.Err() != nil {
+			// A stream closed by cancellation may end as if complete.
+			return "", ctx.Err()
+		}
+		if err == io.EOF {
+			a.final = true
+			text, _ := clean(buf.String(), a)
+			return text, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if text, done := clean(buf.String(), a); done {
+			return text, nil
+		}
+		if estimateTokens(buf.Len()) >= maxTokens {
+			a.final, a.truncated = true, true
+			text, _ := clean(buf.String(), a)
+			return text, nil
+		}
+	}
 }

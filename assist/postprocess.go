@@ -1,0 +1,667 @@
+package assist
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// tabWidth is how wide a tab counts when indentation is compared.
+const tabWidth = 4
+
+// endTokens end the answer wherever they appear: after them comes another
+// document or turn. markerTokens are prompt structure a model sometimes
+// echoes; at the start of an answer they are dropped, later they end it.
+// The lists cover every family, since a fallback may answer in another
+// family's format. "</s>" is left out on purpose: it is an HTML tag.
+var (
+	endTokens = []string{
+		"<|endoftext|>", "<|file_sep|>", "<|fim_pad|>", "<|repo_name|>", "<|im_end|>", "<|im_start|>",
+		"<｜end▁of▁sentence｜>", "<｜begin▁of▁sentence｜>", "<|EOT|>",
+		"<file_sep>", "<repo_name>", "<EOT>",
+	}
+	markerTokens = []string{
+		"<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>",
+		"<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>",
+		"<fim_prefix>", "<fim_suffix>", "<fim_middle>",
+		"<PRE>", "<SUF>", "<MID>",
+		"[PREFIX]", "[SUFFIX]", "[MIDDLE]",
+		holeMarker,
+	}
+)
+
+// answer describes one model answer being post-processed.
+type answer struct {
+	cur       *cursor
+	chat      bool        // the answer came from a chat prompt
+	indent    indentStyle // the file's indentation
+	final     bool        // the stream has ended: the last line is whole
+	truncated bool        // the stream was stopped at the token limit
+}
+
+// clean turns what a model wrote into the text to insert at the cursor.
+// done reports that more text from the model cannot change the result,
+// so the stream can be closed. The result is never whitespace only.
+func clean(raw string, a *answer) (text string, done bool) {
+	s := strings.ReplaceAll(raw, "\r\n", "\n")
+	s = trimBrokenRune(s)
+	s, done = cutSpecialTokens(s)
+	final := a.final || done
+	if a.chat || (strings.HasPrefix(strings.TrimLeft(s, " \t\n"), "```") && !strings.Contains(a.cur.prefix, "```")) {
+		var d bool
+		s, d = stripWrapping(s, a.chat, final)
+		done = done || d
+		final = final || d
+	}
+	s, pending := stripRestated(s, a.cur, a.chat)
+	if pending && !final {
+		return "", false
+	}
+	var d bool
+	if a.cur.multi {
+		s, d = cutBlock(s, a.cur, final)
+		if !d && a.truncated {
+			// The last line was cut by the token limit, not by the model:
+			// half a line is worse than none.
+			if i := strings.LastIndexByte(strings.TrimRight(s, " \t\n"), '\n'); i >= 0 {
+				s = s[:i]
+			}
+		}
+	} else {
+		s, d = cutLine(s, a.cur)
+	}
+	done = done || d
+	s = trimSuffixOverlap(s, a.cur)
+	s = a.indent.apply(s, isBlank(a.cur.linePrefix))
+	s = strings.TrimRight(s, " \t\n")
+	if isBlank(s) {
+		return "", done
+	}
+	if a.cur.multi && strings.Contains(s, "\n") && !isBlank(a.cur.lineSuffix) {
+		// The closers after the cursor belong on a line of their own
+		// below the new block.
+		s += "\n" + leadingSpace(a.cur.linePrefix)
+	}
+	if a.cur.crlf {
+		s = strings.ReplaceAll(s, "\n", "\r\n")
+	}
+	return s, done
+}
+
+// trimBrokenRune drops a rune cut in half at the end, where a stream
+// stopped early may leave one.
+func trimBrokenRune(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	for i := 1; i <= utf8.UTFMax && i <= len(s); i++ {
+		if utf8.RuneStart(s[len(s)-i]) {
+			if r, size := utf8.DecodeRuneInString(s[len(s)-i:]); r == utf8.RuneError && size == 1 {
+				s = s[:len(s)-i]
+			}
+			break
+		}
+	}
+	return strings.ToValidUTF8(s, "")
+}
+
+// cutSpecialTokens removes leaked prompt tokens.
+func cutSpecialTokens(s string) (string, bool) {
+	for again := true; again; {
+		again = false
+		for _, t := range markerTokens {
+			if strings.HasPrefix(s, t) {
+				s, again = s[len(t):], true
+			}
+		}
+	}
+	cut := len(s)
+	for _, list := range [][]string{endTokens, markerTokens} {
+		for _, t := range list {
+			if i := strings.Index(s[:cut], t); i >= 0 {
+				cut = i
+			}
+		}
+	}
+	if cut < len(s) {
+		return s[:cut], true
+	}
+	return s, false
+}
+
+// stripWrapping removes Markdown fences and the chatter chat models put
+// around code ("Sure! Here's the completion:", "This adds ...").
+func stripWrapping(s string, chat, final bool) (string, bool) {
+	if i := fenceLine(s, 0); i >= 0 {
+		before := s[:i]
+		if chatterOnly(before) {
+			body := s[i:]
+			nl := strings.IndexByte(body, '\n')
+			if nl < 0 {
+				return "", false // the opening fence's line is still coming
+			}
+			body = body[nl+1:]
+			if j := fenceLine(body, 0); j >= 0 {
+				return body[:j], true
+			}
+			return body, false
+		}
+		// Code came first; a fence after it starts an explanation.
+		return before, true
+	}
+	if !chat {
+		return s, false
+	}
+	// Without fences, drop a chatty first line and a chatty paragraph
+	// after the code.
+	if nl := strings.IndexByte(s, '\n'); nl >= 0 && isChatter(s[:nl]) {
+		s = s[nl+1:]
+	} else if nl < 0 && !final && couldBeChatter(s) {
+		return "", false
+	}
+	if i := trailingChatter(s); i >= 0 {
+		return s[:i], true
+	}
+	return s, false
+}
+
+// fenceLine is the offset of the first line from off that starts a
+// Markdown fence, or -1.
+func fenceLine(s string, off int) int {
+	for i := off; i < len(s); {
+		line := s[i:]
+		if nl := strings.IndexByte(line, '\n'); nl >= 0 {
+			line = line[:nl]
+		}
+		if strings.HasPrefix(strings.TrimLeft(line, " \t"), "```") {
+			return i
+		}
+		i += len(line) + 1
+	}
+	return -1
+}
+
+var chatterLeads = []string{
+	"sure", "certainly", "of course", "okay", "ok,", "here is", "here's", "here are", "below is",
+	"the missing", "the completed", "the completion", "the code", "the rest", "to complete",
+	"this completes", "i've", "i have", "the following", "you can", "completion:", "answer:",
+}
+
+// isChatter reports whether a line is prose about the code rather than
+// code: it opens like a chat answer and ends like a sentence.
+func isChatter(line string) bool {
+	t := strings.ToLower(strings.TrimSpace(line))
+	if t == "" {
+		return false
+	}
+	if !strings.HasSuffix(t, ":") && !strings.HasSuffix(t, ".") && !strings.HasSuffix(t, "!") {
+		return false
+	}
+	for _, lead := range chatterLeads {
+		if strings.HasPrefix(t, lead) {
+			return true
+		}
+	}
+	return false
+}
+
+// chatterOnly reports whether the text before a fence is nothing but an
+// introduction: blank, or lines that open like a chat answer or end in a
+// colon.
+func chatterOnly(s string) bool {
+	for s != "" {
+		line, rest, _ := strings.Cut(s, "\n")
+		s = rest
+		t := strings.ToLower(strings.TrimSpace(line))
+		if t == "" || strings.HasSuffix(t, ":") {
+			continue
+		}
+		lead := false
+		for _, l := range chatterLeads {
+			if strings.HasPrefix(t, l) {
+				lead = true
+				break
+			}
+		}
+		if !lead {
+			return false
+		}
+	}
+	return true
+}
+
+// couldBeChatter reports whether an unfinished first line may still turn
+// out to be chatter, so the answer is not used before it is known.
+func couldBeChatter(s string) bool {
+	t := strings.ToLower(strings.TrimLeft(s, " \t"))
+	if t == "" {
+		return true
+	}
+	for _, lead := range chatterLeads {
+		if strings.HasPrefix(lead, t) || strings.HasPrefix(t, lead) {
+			return true
+		}
+	}
+	return false
+}
+
+var trailingLeads = []string{"this ", "note", "explanation", "the above", "in this", "i ", "these ", "it "}
+
+// trailingChatter finds a paragraph of prose after the code: a blank
+// line, then a sentence that opens like an explanation.
+func trailingChatter(s string) int {
+	for i := 0; ; {
+		j := strings.Index(s[i:], "\n\n")
+		if j < 0 {
+			return -1
+		}
+		at := i + j
+		rest := strings.TrimLeft(s[at:], "\n")
+		line := strings.ToLower(rest)
+		for _, lead := range trailingLeads {
+			if strings.HasPrefix(line, lead) {
+				return at
+			}
+		}
+		i = at + 2
+	}
+}
+
+// stripRestated removes text the model repeated from before the cursor.
+// Chat models restate the current line, or several lines up to it; code
+// models sometimes restate the current line. pending reports that the
+// answer so far is itself the start of such a restatement, so nothing
+// can be decided yet.
+func stripRestated(s string, cur *cursor, chat bool) (string, bool) {
+	lp := cur.linePrefix
+	if !chat {
+		t := strings.TrimLeft(lp, " \t")
+		if len(t) < 4 {
+			return s, false
+		}
+		body := strings.TrimLeft(s, " \t")
+		if strings.HasPrefix(body, t) {
+			return body[len(t):], false
+		}
+		return s, strings.HasPrefix(t, body) && body != "" && !strings.Contains(body, "\n")
+	}
+	tail := recentLines(cur.prefix, 20)
+	best, pending := 0, false
+	body := strings.TrimLeft(s, " \t")
+	for ls := len(tail) - len(lp); ls >= 0; {
+		cand := tail[ls:]
+		if n := restatedLen(s, cand); n > best {
+			best = n
+		}
+		if len(s) < len(cand) && (strings.HasPrefix(cand, s) ||
+			body != "" && strings.HasPrefix(strings.TrimLeft(cand, " \t"), body)) {
+			pending = true
+		}
+		if ls == 0 {
+			break
+		}
+		ls = strings.LastIndexByte(tail[:ls-1], '\n') + 1
+	}
+	if best > 0 {
+		return s[best:], false
+	}
+	if pending {
+		return s, true
+	}
+	// "fmt.Prin" answered with "Println(x)": the last word restated.
+	w := len(lp)
+	for w > 0 && isIdentByte(lp[w-1]) {
+		w--
+	}
+	if word := lp[w:]; word != "" && strings.HasPrefix(s, word) {
+		return s[len(word):], false
+	}
+	return s, false
+}
+
+// restatedLen is how much of s restates cand, the text from a line start
+// to the cursor: all of it, or all of it but the first line's
+// indentation.
+func restatedLen(s, cand string) int {
+	if cand == "" {
+		return 0
+	}
+	if strings.HasPrefix(s, cand) {
+		return len(cand)
+	}
+	c := strings.TrimLeft(cand, " \t")
+	body := strings.TrimLeft(s, " \t")
+	if c != "" && strings.HasPrefix(body, c) {
+		return len(s) - len(body) + len(c)
+	}
+	return 0
+}
+
+// recentLines is the last n lines of s with LF line endings.
+func recentLines(s string, n int) string {
+	i := len(s)
+	for ; n > 0 && i > 0; n-- {
+		i = strings.LastIndexByte(s[:i], '\n')
+		if i < 0 {
+			i = 0
+			break
+		}
+	}
+	if i > 0 {
+		i++
+	}
+	return strings.ReplaceAll(s[i:], "\r\n", "\n")
+}
+
+// cutLine keeps the rest of the current line. At the end of a line a
+// model may move on to the next one instead; that line is kept whole.
+func cutLine(s string, cur *cursor) (string, bool) {
+	nl := strings.IndexByte(s, '\n')
+	if nl < 0 {
+		return s, false
+	}
+	if !isBlank(s[:nl]) {
+		return s[:nl], true
+	}
+	if !isBlank(cur.lineSuffix) {
+		return "", true // text meant for a new line cannot go mid-line
+	}
+	rest := s[nl+1:]
+	for {
+		line, after, found := strings.Cut(rest, "\n")
+		if !found {
+			return "\n" + rest, false
+		}
+		if !isBlank(line) {
+			return "\n" + line, true
+		}
+		rest = after
+	}
+}
+
+// cutBlock ends a multi-line answer where its block ends: at the first
+// line indented less than the block. After an opener such as "{", the
+// block's own closing line is kept when the document does not already
+// have it.
+func cutBlock(s string, cur *cursor, final bool) (string, bool) {
+	base, inclusive := -1, false
+	if cur.afterOpener || !isBlank(cur.linePrefix) {
+		base, inclusive = width(cur.linePrefix), cur.afterOpener
+	}
+	for i, first := 0, true; i < len(s); first = false {
+		line := s[i:]
+		nl := strings.IndexByte(line, '\n')
+		whole := nl >= 0 || final
+		if nl >= 0 {
+			line = line[:nl]
+		}
+		next := i + len(line) + 1
+		if first {
+			// Text right after an opener that does not open another
+			// block closes it on the same line: "foo(" + "a, b)".
+			if cur.afterOpener && nl >= 0 && !isBlank(line) && !endsWithOpener(line) {
+				return line, true
+			}
+			if base < 0 && !isBlank(line) {
+				base = width(cur.linePrefix + line)
+			}
+			i = next
+			continue
+		}
+		if isBlank(line) {
+			i = next
+			continue
+		}
+		w := width(line)
+		if base < 0 {
+			base = w
+			i = next
+			continue
+		}
+		if w > base || (w == base && !inclusive) {
+			i = next
+			continue
+		}
+		if inclusive && w == base && closerOnly(line) {
+			if !whole {
+				return s, false
+			}
+			if !alreadyClosed(cur, line) {
+				return s[:i] + line, true
+			}
+		}
+		if !whole && inclusive && w == base && couldCloseBlock(line) {
+			return s, false // "en" may yet become "end"
+		}
+		return strings.TrimRight(s[:i], "\n"), true
+	}
+	return s, false
+}
+
+var closerWords = []string{"end", "fi", "done", "esac", "end;", "endif", "endfunction"}
+
+// couldCloseBlock reports whether an unfinished line may still become a
+// closing line.
+func couldCloseBlock(line string) bool {
+	t := strings.TrimSpace(line)
+	for _, w := range closerWords {
+		if strings.HasPrefix(w, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// closerOnly reports whether a line only closes blocks: "}", "});",
+// "end", "fi", "done".
+func closerOnly(line string) bool {
+	t := strings.TrimSpace(line)
+	for _, w := range closerWords {
+		if t == w {
+			return true
+		}
+	}
+	return t != "" && strings.Trim(t, ")]};,") == ""
+}
+
+// alreadyClosed reports whether the document after the cursor already
+// starts with the same closing line.
+func alreadyClosed(cur *cursor, line string) bool {
+	want := strings.TrimSpace(line)
+	if t := strings.TrimSpace(cur.lineSuffix); t != "" {
+		return t == want
+	}
+	rest := cur.below
+	for rest != "" {
+		l, after, _ := strings.Cut(rest, "\n")
+		if t := strings.TrimSpace(l); t != "" {
+			return t == want
+		}
+		rest = after
+	}
+	return false
+}
+
+// trimSuffixOverlap drops the end of the answer that the document already
+// has after the cursor: whole lines that repeat the lines below, and the
+// rest of the current line (or its first closers) when the answer ends
+// with them and does not need them to balance its own brackets.
+func trimSuffixOverlap(s string, cur *cursor) string {
+	// Whole lines repeated from below the cursor.
+	if isBlank(cur.lineSuffix) && strings.Contains(s, "\n") {
+		below := nonBlankLines(cur.below, 8)
+		lines := strings.Split(strings.TrimRight(s, " \t\n"), "\n")
+		for n := min(len(below), len(lines)-1); n > 0; n-- {
+			match := true
+			for k := 0; k < n; k++ {
+				a := strings.TrimSpace(lines[len(lines)-n+k])
+				if a == "" || a != below[k] {
+					match = false
+					break
+				}
+			}
+			if match {
+				s = strings.Join(lines[:len(lines)-n], "\n")
+				break
+			}
+		}
+	}
+	rest := strings.TrimRight(cur.lineSuffix, " \t")
+	if rest == "" {
+		return s
+	}
+	body := strings.TrimRight(s, " \t")
+	for k := min(len(rest), len(body)); k > 0; k-- {
+		over := rest[:k]
+		if !strings.HasSuffix(body, over) {
+			continue
+		}
+		if k < len(rest) && strings.Trim(over, ")]}\"'`;,") != "" {
+			continue // a partial overlap counts only for closers
+		}
+		if needs(body[:len(body)-k], over) {
+			continue
+		}
+		return body[:len(body)-k]
+	}
+	return s
+}
+
+// needs reports whether text m needs the closers in over to balance.
+func needs(m, over string) bool {
+	depth := 0
+	for i := 0; i < len(m); i++ {
+		switch m[i] {
+		case '(', '[', '{':
+			depth++
+		case ')', ']', '}':
+			depth--
+		}
+	}
+	if depth > 0 && strings.ContainsAny(over, ")]}") {
+		return true
+	}
+	for _, q := range []string{`"`, "'", "`"} {
+		if strings.Contains(over, q) && strings.Count(m, q)%2 == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+func nonBlankLines(s string, n int) []string {
+	var out []string
+	for s != "" && len(out) < n {
+		l, after, _ := strings.Cut(s, "\n")
+		if t := strings.TrimSpace(l); t != "" {
+			out = append(out, t)
+		}
+		s = after
+	}
+	return out
+}
+
+func width(s string) int {
+	w := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ':
+			w++
+		case '\t':
+			w += tabWidth
+		default:
+			return w
+		}
+	}
+	return w
+}
+
+func leadingSpace(s string) string {
+	return s[:len(s)-len(strings.TrimLeft(s, " \t"))]
+}
+
+// indentStyle is how a file indents: with tabs, or with unit spaces a
+// level. The zero value is "unknown" and changes nothing.
+type indentStyle struct {
+	tabs bool
+	unit int
+}
+
+// detectIndent reads the indentation of the window's lines.
+func detectIndent(w window) indentStyle {
+	var tabs, spaces, unit int
+	for _, part := range []string{w.prefix, w.suffix} {
+		for part != "" {
+			line, rest, _ := strings.Cut(part, "\n")
+			part = rest
+			if strings.HasPrefix(line, "\t") {
+				tabs++
+				continue
+			}
+			n := len(line) - len(strings.TrimLeft(line, " "))
+			if n >= 2 && n < len(line) && line[n] != '\t' && line[n] != '\r' {
+				spaces++
+				if unit == 0 || n < unit {
+					unit = n
+				}
+			}
+		}
+	}
+	switch {
+	case tabs > spaces:
+		return indentStyle{tabs: true}
+	case spaces > 0:
+		return indentStyle{unit: min(unit, 8)}
+	}
+	return indentStyle{}
+}
+
+// apply rewrites the answer's indentation in the file's style. The first
+// line is left alone unless the cursor sits in the line's indentation.
+func (st indentStyle) apply(s string, firstToo bool) string {
+	if !st.tabs && st.unit == 0 {
+		return s
+	}
+	lines := strings.Split(s, "\n")
+	from := 1
+	if firstToo {
+		from = 0
+	}
+	// Chat models mostly indent with four spaces, JavaScript habits two.
+	unit := 0
+	for _, l := range lines[from:] {
+		n := len(l) - len(strings.TrimLeft(l, " "))
+		if n > 0 && n < len(l) && (unit == 0 || n < unit) {
+			unit = n
+		}
+	}
+	if unit != 2 {
+		unit = 4
+	}
+	changed := false
+	for i := from; i < len(lines); i++ {
+		l := lines[i]
+		lead := leadingSpace(l)
+		if lead == "" {
+			continue
+		}
+		var repl string
+		if st.tabs {
+			if !strings.Contains(lead, " ") {
+				continue
+			}
+			w := width(lead)
+			repl = strings.Repeat("\t", w/unit) + strings.Repeat(" ", w%unit)
+		} else {
+			if !strings.Contains(lead, "\t") {
+				continue
+			}
+			repl = strings.ReplaceAll(lead, "\t", strings.Repeat(" ", st.unit))
+		}
+		lines[i] = repl + l[len(lead):]
+		changed = true
+	}
+	if !changed {
+		return s
+	}
+	return strings.Join(lines, "\n")
+}
