@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -52,29 +53,27 @@ func fieldByKey(t reflect.Type, key string) (reflect.StructField, bool) {
 	return reflect.StructField{}, false
 }
 
-// unknownKeys reports every key of tree that the schema type t does not
+// checkTree reports every key of tree that the schema type t does not
 // have, as a dotted path under prefix, with the keys that would have been
-// accepted at that place.
-//
-// Durations are checked here as well, when badDuration is not nil:
-// encoding/json returns a Duration's own error without the key it was under.
-func unknownKeys(tree any, t reflect.Type, prefix string, report func(key string, known []string), badDuration func(key string, err error)) {
+// accepted at that place. When bad is not nil it also reports values of
+// the wrong type: encoding/json names a wrong value's field without the
+// provider or model name above it, and returns a Duration's own error
+// with no key at all.
+func checkTree(tree any, t reflect.Type, prefix string, unknown func(key string, known []string), bad func(key, msg string)) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t == durationType {
-		if badDuration != nil {
-			if b, err := json.Marshal(tree); err == nil {
-				var d Duration
-				if err := d.UnmarshalJSON(b); err != nil {
-					badDuration(prefix, err)
-				}
-			}
+	if bad != nil {
+		if msg := badValue(tree, t); msg != "" {
+			bad(prefix, msg)
+			return
 		}
-		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
+		if t == durationType {
+			return
+		}
 		m, ok := tree.(map[string]any)
 		if !ok {
 			return // a type error, reported by the decoder
@@ -82,10 +81,10 @@ func unknownKeys(tree any, t reflect.Type, prefix string, report func(key string
 		for _, k := range slices.Sorted(maps.Keys(m)) {
 			f, ok := fieldByKey(t, k)
 			if !ok {
-				report(join(prefix, k), fieldKeys(t))
+				unknown(join(prefix, k), fieldKeys(t))
 				continue
 			}
-			unknownKeys(m[k], f.Type, join(prefix, k), report, badDuration)
+			checkTree(m[k], f.Type, join(prefix, k), unknown, bad)
 		}
 	case reflect.Map:
 		if t.Elem().Kind() == reflect.Interface {
@@ -96,9 +95,91 @@ func unknownKeys(tree any, t reflect.Type, prefix string, report func(key string
 			return
 		}
 		for _, k := range slices.Sorted(maps.Keys(m)) {
-			unknownKeys(m[k], t.Elem(), join(prefix, quoteKey(k)), report, badDuration)
+			checkTree(m[k], t.Elem(), join(prefix, quoteKey(k)), unknown, bad)
+		}
+	case reflect.Slice:
+		if list, ok := tree.([]any); ok && bad != nil {
+			for i, e := range list {
+				if msg := badValue(e, t.Elem()); msg != "" {
+					bad(prefix, fmt.Sprintf("entry %d %s", i+1, msg))
+					return
+				}
+			}
 		}
 	}
+}
+
+// badValue says what is wrong with a decoded JSON or TOML value for a
+// field of type t, or "" when it fits.
+func badValue(v any, t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	want := func() string { return "must be " + schemaTypeName(t) + ", not " + describeValue(v) }
+	if t == durationType {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return want()
+		}
+		var d Duration
+		if err := d.UnmarshalJSON(b); err != nil {
+			return err.Error()
+		}
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.String:
+		if _, ok := v.(string); !ok {
+			return want()
+		}
+	case reflect.Bool:
+		if _, ok := v.(bool); !ok {
+			return want()
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		switch n := v.(type) {
+		case int64:
+		case json.Number:
+			if _, err := n.Int64(); err != nil {
+				return want()
+			}
+		default:
+			return want()
+		}
+	case reflect.Float32, reflect.Float64:
+		switch v.(type) {
+		case int64, float64, json.Number:
+		default:
+			return want()
+		}
+	case reflect.Slice:
+		if _, ok := v.([]any); !ok {
+			return want()
+		}
+	case reflect.Struct, reflect.Map:
+		if _, ok := v.(map[string]any); !ok {
+			return want()
+		}
+	}
+	return ""
+}
+
+func describeValue(v any) string {
+	switch v := v.(type) {
+	case string:
+		return "a string"
+	case bool:
+		return "true or false"
+	case json.Number:
+		return "the number " + v.String()
+	case int64, float64:
+		return fmt.Sprintf("the number %v", v)
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("a %T", v)
 }
 
 func join(prefix, key string) string {

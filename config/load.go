@@ -152,7 +152,7 @@ func ParseTOML(data []byte, source string) (*Layer, error) {
 	l := &Layer{Source: source, Found: true, tree: tree, toml: data}
 	ps := &problems{source: func(key string) (string, int) { return source, l.Line(key) }}
 	seen := map[string]bool{}
-	unknownKeys(tree, reflect.TypeFor[Config](), "", func(key string, known []string) {
+	checkTree(tree, reflect.TypeFor[Config](), "", func(key string, known []string) {
 		seen[key] = true
 		ps.add(key, "unknown key: check its spelling (known here: %s)", strings.Join(known, ", "))
 	}, nil)
@@ -227,10 +227,10 @@ func ParseJSON(data []byte, source string) (*Layer, error) {
 	}
 	pruneNulls(tree)
 	ps := &problems{source: func(string) (string, int) { return source, 0 }}
-	unknownKeys(tree, reflect.TypeFor[Config](), "", func(key string, known []string) {
+	checkTree(tree, reflect.TypeFor[Config](), "", func(key string, known []string) {
 		ps.add(key, "unknown key: check its spelling (known here: %s)", strings.Join(known, ", "))
-	}, func(key string, err error) {
-		ps.add(key, "%v", err)
+	}, func(key, msg string) {
+		ps.add(key, "%s", msg)
 	})
 	if err := ps.err(); err != nil {
 		return nil, err
@@ -239,6 +239,32 @@ func ParseJSON(data []byte, source string) (*Layer, error) {
 		return nil, jsonProblem(err, source)
 	}
 	l.tree = tree
+	return l, nil
+}
+
+// Section is the name of Switchyard's settings section in the editor:
+// the key under workspace/didChangeConfiguration's settings and the
+// section to ask for with workspace/configuration.
+const Section = "switchyard"
+
+// EditorSettings reads the settings of workspace/didChangeConfiguration
+// and returns the layer of their "switchyard" member. It returns a nil
+// layer and no error when the settings have no such member: many clients
+// send null or other servers' settings there, and the server should then
+// ask with workspace/configuration for Section instead.
+func EditorSettings(settings []byte) (*Layer, error) {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(settings, &all); err != nil {
+		return nil, &ValidationError{Problems: []Problem{{Source: EditorSource, Message: fmt.Sprintf("settings are not a JSON object: %v", err)}}}
+	}
+	raw, ok := all[Section]
+	if !ok {
+		return nil, nil
+	}
+	l, err := ParseJSON(raw, EditorSource)
+	if err != nil {
+		return nil, err
+	}
 	return l, nil
 }
 

@@ -155,7 +155,13 @@ func TestParseJSON(t *testing.T) {
 		{"unknown key in a model", `{"models":{"coder":{"provider":"local","model":"x"}}}`, nil,
 			"editor settings: models.coder.model: unknown key"},
 		{"wrong type", `{"completion":{"max_tokens":"64"}}`, nil,
-			"editor settings: completion.max_tokens: must be a whole number, not a JSON string"},
+			"editor settings: completion.max_tokens: must be a whole number, not a string"},
+		{"wrong type names the model", `{"models":{"coder":{"provider":3}}}`, nil,
+			"editor settings: models.coder.provider: must be a string, not the number 3"},
+		{"wrong type in a list", `{"routes":{"coding":["gpt", 2]}}`, nil,
+			"editor settings: routes.coding: entry 2 must be a string, not the number 2"},
+		{"fraction for a whole number", `{"providers":{"a":{"data":{"retention_days":1.5}}}}`, nil,
+			"editor settings: providers.a.data.retention_days: must be a whole number, not the number 1.5"},
 		{"bad duration", `{"completion":{"debounce":"fast"}}`, nil,
 			`editor settings: completion.debounce: "fast" is not a duration`},
 		{"not an object", `["completion"]`, nil, "editor settings: settings must be a JSON object"},
@@ -178,6 +184,40 @@ func TestParseJSON(t *testing.T) {
 				t.Errorf("config %+v, %v: not what the settings asked for", c.Completion, err)
 			}
 		})
+	}
+}
+
+func TestEditorSettings(t *testing.T) {
+	tests := []struct {
+		name, json string
+		wantNil    bool
+		debounce   time.Duration
+	}{
+		{"the switchyard section of all settings", `{"gopls":{"x":1},"switchyard":{"completion":{"debounce":90}}}`, false, 90 * time.Millisecond},
+		{"a null section", `{"switchyard":null}`, false, DefaultDebounce},
+		{"no section: pull it instead", `{"gopls":{"x":1}}`, true, 0},
+		{"null settings", `null`, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l, err := EditorSettings([]byte(tt.json))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (l == nil) != tt.wantNil {
+				t.Fatalf("layer = %v, want nil: %v", l, tt.wantNil)
+			}
+			if l == nil {
+				return
+			}
+			c, _ := l.Config()
+			if c.Completion.Debounce.D() != tt.debounce || l.Source != EditorSource {
+				t.Errorf("debounce %v source %q", c.Completion.Debounce.D(), l.Source)
+			}
+		})
+	}
+	if _, err := EditorSettings([]byte(`{"switchyard":{"completoin":{}}}`)); err == nil || !strings.Contains(err.Error(), "completoin") {
+		t.Errorf("unknown key inside the section: err = %v", err)
 	}
 }
 

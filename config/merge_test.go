@@ -352,3 +352,37 @@ func policyEqual(a, b Policy) bool {
 		a.ZeroRetention == b.ZeroRetention && a.NoTraining == b.NoTraining && a.Offline == b.Offline &&
 		slices.Equal(a.LocalOnly, b.LocalOnly)
 }
+
+func TestTrustedFolderWrittenWithTilde(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	folder := filepath.Join(home, "code", "repo")
+	writeFile(t, filepath.Join(folder, WorkspaceFile), "[log]\nlevel = \"debug\"\n")
+	ws, err := LoadWorkspace(folder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, warnings, err := Merge(userTrusting(t, "~/code/repo"), nil, ws)
+	if err != nil || c.Log.Level != "debug" || len(warnings) != 0 {
+		t.Errorf("~/code/repo did not trust %s: level %q, warnings %v, err %v", folder, c.Log.Level, warnings, err)
+	}
+	// A folder inside a trusted one is not trusted: each repository is
+	// trusted by name.
+	inner := filepath.Join(folder, "vendor", "dep")
+	writeFile(t, filepath.Join(inner, WorkspaceFile), "[log]\nlevel = \"debug\"\n")
+	ws, _ = LoadWorkspace(inner)
+	if c, _, _ := Merge(userTrusting(t, "~/code/repo"), nil, ws); c.Log.Level != "warn" {
+		t.Error("a folder inside a trusted folder was trusted")
+	}
+}
+
+func TestUntrustedWorkspaceMayRepeatTheUsersProvider(t *testing.T) {
+	ws := workspace(t, "[providers.openai]\ntype = \"openai\"\napi_key_env = \"OPENAI_API_KEY\"\ntimeout = \"10s\"\n")
+	c, warnings, err := Merge(mustTOML(t, userTOML, "user.toml"), nil, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 0 || c.Providers["openai"].Timeout.D() != 10*time.Second {
+		t.Errorf("warnings %v, timeout %v", warnings, c.Providers["openai"].Timeout.D())
+	}
+}

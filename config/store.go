@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"maps"
 	"reflect"
 	"slices"
@@ -76,6 +77,9 @@ func (s *Store) SetEditor(l *Layer) error {
 // SetWorkspace adds or replaces the layer of the workspace folder
 // l.Folder (as LoadWorkspace returns it).
 func (s *Store) SetWorkspace(l *Layer) error {
+	if l == nil {
+		return errors.New("config: SetWorkspace needs a layer; use RemoveWorkspace to drop a folder")
+	}
 	return s.update(func(ls *layers) { ls.workspaces[canonical(l.Folder)] = l })
 }
 
