@@ -1,9 +1,14 @@
 package openai
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"strings"
 
 	goopenai "github.com/sashabaranov/go-openai"
@@ -229,4 +234,39 @@ func reasoning(model string) bool {
 		}
 	}
 	return false
+}
+
+// PostStream posts body as JSON to path below the base URL and streams the
+// Server-Sent Events answer, for endpoints go-openai does not cover
+// (Mistral's /fim/completions). Events may be shaped like chat chunks
+// (choices[].delta.content) or text completions (choices[].text); the
+// stream must end with data: [DONE]. Credentials, headers, timeout and
+// error kinds are those of every other call.
+func (p *Provider) PostStream(ctx context.Context, path string, body any) (providers.Stream, error) {
+	c, err := p.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, c.fail(fmt.Errorf("encoding the request: %w", err))
+	}
+	hreq, err := http.NewRequestWithContext(c.ctx, http.MethodPost, p.baseURL+path, bytes.NewReader(raw))
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("Accept", "text/event-stream")
+	resp, err := p.http.Do(hreq)
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer resp.Body.Close()
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		return nil, c.fail(&statusError{status: resp.StatusCode, body: msg})
+	}
+	s := newStream(c, resp.Body.Close, sseEvents(resp.Body))
+	s.ownDone = true
+	return s, nil
 }

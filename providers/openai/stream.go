@@ -1,7 +1,11 @@
 package openai
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -22,6 +26,9 @@ type stream struct {
 
 	err    error // sticky: io.EOF or the *providers.Error that ended it
 	finish string
+	// ownDone is set when recv itself answers io.EOF only after
+	// data: [DONE], so the transport's watcher need not vouch for it.
+	ownDone bool
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -64,7 +71,7 @@ func (s *stream) end(err error) error {
 		return s.closedErr()
 	}
 	if err == io.EOF {
-		if !s.c.ex.sawDone() {
+		if !s.ownDone && !s.c.ex.sawDone() {
 			err = errTruncated
 		} else if s.finish == "content_filter" {
 			return &providers.Error{Provider: s.c.p.name, Kind: providers.KindContentPolicy,
@@ -95,4 +102,65 @@ func (s *stream) release() {
 		_ = s.closeBody()
 		s.c.cancel()
 	})
+}
+
+// event is the part of a streamed chunk that carries text, in either of
+// the OpenAI shapes, or an error.
+type event struct {
+	Choices []struct {
+		Index int    `json:"index"`
+		Text  string `json:"text"`
+		Delta struct {
+			Content string `json:"content"`
+		} `json:"delta"`
+		FinishReason string `json:"finish_reason"`
+	} `json:"choices"`
+	Error json.RawMessage `json:"error"`
+}
+
+// sseEvents reads data: lines of a Server-Sent Events body. It answers
+// io.EOF only after data: [DONE]; a body that ends before it is cut.
+// Comments, event: and id: lines are skipped, as the SSE format allows.
+func sseEvents(body io.Reader) recvFunc {
+	r := bufio.NewReader(body)
+	return func() (string, string, error) {
+		for {
+			line, err := r.ReadBytes('\n')
+			if len(line) == 0 && err != nil {
+				if err == io.EOF {
+					return "", "", errTruncated
+				}
+				return "", "", err
+			}
+			if err == io.EOF {
+				// A last line without its newline: the body was cut.
+				return "", "", errTruncated
+			}
+			data, ok := bytes.CutPrefix(bytes.TrimSpace(line), []byte("data:"))
+			if !ok {
+				continue
+			}
+			data = bytes.TrimSpace(data)
+			if string(data) == "[DONE]" {
+				return "", "", io.EOF
+			}
+			var ev event
+			if err := json.Unmarshal(data, &ev); err != nil {
+				return "", "", err
+			}
+			if len(ev.Error) > 0 && string(ev.Error) != "null" {
+				return "", "", &statusError{body: data}
+			}
+			var text strings.Builder
+			var finish string
+			for _, ch := range ev.Choices {
+				if ch.Index == 0 {
+					text.WriteString(ch.Delta.Content)
+					text.WriteString(ch.Text)
+					finish = ch.FinishReason
+				}
+			}
+			return text.String(), finish, nil
+		}
+	}
 }

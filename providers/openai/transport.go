@@ -75,13 +75,13 @@ type transport struct {
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// A RoundTripper must not modify the caller's request.
 	req = req.Clone(req.Context())
+	// go-openai sets an empty api-key header for Azure when it has no
+	// token; the key is ours to set.
+	req.Header.Del("api-key")
 	for k, v := range t.headers {
 		req.Header.Set(k, v)
 	}
 	ex := exchangeFrom(req.Context())
-	// go-openai sets an empty api-key header for Azure when it has no
-	// token; the key is ours to set.
-	req.Header.Del("api-key")
 	if ex != nil && ex.key != "" {
 		switch t.keyIn {
 		case APIKey:

@@ -351,7 +351,10 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, endpoint string,
 			return
 		}
 	case reply.StreamError:
-		if !send(s.d.errorBody(reply)) {
+		// OpenAI's mid-stream error event; the vendors that copy its
+		// streams copy this too.
+		ev, _ := json.Marshal(map[string]any{"error": errorFields(reply)})
+		if !send(ev) {
 			return
 		}
 	}
