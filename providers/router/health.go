@@ -34,7 +34,7 @@ func (b *breaker) state(now time.Time) (open bool, until time.Time, why string) 
 		return true, b.openUntil, b.why
 	}
 	if b.trial {
-		return true, b.openUntil, "half-open, a trial call is in flight"
+		return true, time.Time{}, "half-open, a trial call is in flight"
 	}
 	return false, time.Time{}, ""
 }

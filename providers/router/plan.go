@@ -278,9 +278,10 @@ func (r *Router) check(t *target, need providers.Need, ex *exclusions, offline, 
 	case p.buildErr != nil:
 		return RuleConfig, p.buildErr.Error()
 	case !p.local && offline != "":
-		return RuleOffline, "remote, and " + offline
+		// The cause is stated once, in Decision.LocalOnly.
+		return RuleOffline, "remote, and only local models may serve while offline"
 	case !p.local && localOnly != "":
-		return RuleLocalOnly, "remote, and " + localOnly
+		return RuleLocalOnly, "remote, and the content comes from a local-only path"
 	}
 	if rule, reason := policyCheck(&r.cfg.Policy, p); rule != "" {
 		return rule, reason
@@ -304,8 +305,8 @@ func (r *Router) check(t *target, need providers.Need, ex *exclusions, offline, 
 	}
 	if open, until, why := p.breaker.state(now); open {
 		msg := fmt.Sprintf("provider %s failed recently (%s)", p.name, why)
-		if !until.IsZero() {
-			msg += fmt.Sprintf("; retried after %s", until.Sub(now).Round(time.Second))
+		if wait := until.Sub(now); wait > 0 {
+			msg += "; tried again in " + roundWait(wait).String()
 		}
 		return RuleBreaker, msg
 	}
@@ -397,4 +398,13 @@ func (r *Router) rank(task string, ts []*target) {
 		}
 		return ts[i].name < ts[j].name
 	})
+}
+
+// roundWait keeps a wait readable: seconds when it is long, milliseconds
+// when it is short.
+func roundWait(d time.Duration) time.Duration {
+	if d >= 10*time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
 }
