@@ -5,6 +5,10 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/anthropic"
+	"switchyard/providers/azure"
+	"switchyard/providers/llamacpp"
+	"switchyard/providers/mistral"
 	"switchyard/providers/ollama"
 	"switchyard/providers/openai"
 )
@@ -13,13 +17,21 @@ import (
 // provider: one case per wire protocol.
 func newProvider(name string, p config.Provider) (providers.Provider, error) {
 	switch p.Type {
-	case "openai", "openrouter", "together", "vllm", "lmstudio":
-		// All of these speak the OpenAI-compatible protocol; only the
-		// endpoint and the data terms differ.
+	case "openai":
+		// Also every OpenAI-compatible server (vLLM, LM Studio,
+		// OpenRouter, Together): only base_url and the data terms differ.
 		return built(openai.New(name, p))
+	case "azure":
+		return built(azure.New(name, p))
+	case "mistral":
+		return built(mistral.New(name, p))
+	case "anthropic":
+		return built(anthropic.New(name, p))
 	case "ollama":
 		return built(ollama.New(name, p))
-	case "azure", "mistral", "anthropic", "bedrock", "vertex", "llamacpp":
+	case "llamacpp":
+		return built(llamacpp.New(name, p))
+	case "bedrock", "vertex":
 		return nil, fmt.Errorf("provider %s: type %q is not built into this version of switchyard: use another provider or remove [providers.%s]", name, p.Type, name)
 	case "":
 		return nil, fmt.Errorf("provider %s: no type: set type in [providers.%s] (openai, azure, anthropic, bedrock, vertex, mistral, ollama, llamacpp)", name, name)
