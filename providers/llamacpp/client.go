@@ -57,7 +57,9 @@ func New(name string, cfg config.Provider) (*Provider, error) {
 	if raw == "" {
 		raw = DefaultBaseURL
 	}
-	raw = strings.TrimRight(raw, "/")
+	// A base_url copied from an OpenAI-compatible setup ends in /v1; the
+	// native endpoints live one level up.
+	raw = strings.TrimSuffix(strings.TrimRight(raw, "/"), "/v1")
 	base, err := url.Parse(raw)
 	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
 		return nil, fmt.Errorf("provider %s: base_url %q is not an http(s) URL: set base_url in [providers.%s], e.g. %q", name, raw, name, DefaultBaseURL)

@@ -348,6 +348,35 @@ func TestAPIKeyAndHeaders(t *testing.T) {
 	}
 }
 
+func TestBaseURLWithV1(t *testing.T) {
+	f := providertest.NewLlamaCpp(t)
+	f.Enqueue(providertest.LlamaCppReply{Pieces: []string{"x"}}, providertest.LlamaCppReply{Pieces: []string{"y"}})
+	p, err := llamacpp.New("llama", config.Provider{BaseURL: f.URL + "/v1/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Health(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s, err := p.FillInMiddle(context.Background(), &providers.FIMRequest{Prefix: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providers.ReadAll(s)
+	s, err = p.Chat(context.Background(), &providers.ChatRequest{Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providers.ReadAll(s)
+	var paths []string
+	for _, r := range f.Requests() {
+		paths = append(paths, r.Path)
+	}
+	if want := []string{"/health", "/infill", "/v1/chat/completions"}; !reflect.DeepEqual(paths, want) {
+		t.Errorf("paths = %v, want %v", paths, want)
+	}
+}
+
 func TestNewRejectsBadBaseURL(t *testing.T) {
 	if _, err := llamacpp.New("llama", config.Provider{BaseURL: "127.0.0.1:8080"}); err == nil || !strings.Contains(err.Error(), "base_url") {
 		t.Errorf("err = %v, want one naming base_url", err)

@@ -167,6 +167,10 @@ func (p *Provider) Complete(ctx context.Context, req *providers.CompletionReques
 // Ollama applies the model's own fill-in-the-middle template. Models
 // without the insert capability are refused before any generation.
 //
+// With an empty prefix (the cursor at the top of a file) Ollama treats the
+// request as "load the model" and answers no text; the stream then ends
+// empty, which is the right answer for the editor too.
+//
 // req.Extra is not sent: /api/generate has no field for other files, and
 // text glued before the prefix would read to the model as part of the
 // current file. Callers that want repository context render the model's

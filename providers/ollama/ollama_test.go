@@ -378,3 +378,15 @@ func check(t *testing.T, what string, got, want any) {
 		t.Errorf("%s = %#v, want %#v", what, got, want)
 	}
 }
+
+func TestFillInMiddleAtTopOfFileEndsEmpty(t *testing.T) {
+	f := providertest.NewOllama(t, coder)
+	p := newProvider(t, f, nil)
+	s, err := p.FillInMiddle(context.Background(), &providers.FIMRequest{Model: coder.Name, Prefix: "", Suffix: "package main\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := providers.ReadAll(s); err != nil || got != "" {
+		t.Errorf("ReadAll = %q, %v; want an empty answer, no error", got, err)
+	}
+}
