@@ -184,7 +184,7 @@ func (r *Router) Plan(need providers.Need) Decision {
 }
 
 func (r *Router) plan(need providers.Need, ex *exclusions, now time.Time) Decision {
-	d := Decision{Task: need.Task, Online: r.net.isOnline()}
+	d := Decision{Task: need.Task, Online: r.online(now)}
 	class, ok := taskClass[need.Task]
 	if !ok {
 		d.Problem = fmt.Sprintf("unknown task %q: use one of completion, coding, refactor, image, long_context", need.Task)

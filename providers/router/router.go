@@ -142,6 +142,7 @@ type Router struct {
 	net    *netState
 	status *statusState
 
+	probing   atomic.Bool // Start was called and Close was not
 	closeOnce sync.Once
 	stop      context.CancelFunc
 	done      chan struct{}
@@ -520,6 +521,7 @@ func (r *Router) Close() error {
 		if r.stop != nil {
 			r.stop()
 			<-r.done
+			r.probing.Store(false)
 		}
 	})
 	return nil
@@ -540,6 +542,17 @@ func (n *netState) isOnline() bool {
 	return n.online
 }
 
+// online reports whether remote providers are candidates now. Without
+// the probes that Start runs, nothing would ever notice the way back, so
+// a passive offline mark then lapses after ProbeInterval and the next
+// request tries the remote candidates again.
+func (r *Router) online(now time.Time) bool {
+	n := r.net
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.online || (!r.probing.Load() && now.Sub(n.since) >= r.opts.ProbeInterval)
+}
+
 func (n *netState) reason() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -552,7 +565,8 @@ func (r *Router) setOnline(online bool, why string) {
 	n.mu.Lock()
 	changed := n.online != online
 	n.online, n.why = online, why
-	if changed {
+	if changed || !online {
+		// Each new sign of being offline restarts the lapse in online().
 		n.since = r.now()
 	}
 	n.mu.Unlock()
@@ -624,6 +638,7 @@ func (r *Router) Status() Status {
 func (r *Router) Start(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	r.stop = cancel
+	r.probing.Store(true)
 	r.done = make(chan struct{})
 	go r.probeLoop(ctx)
 }

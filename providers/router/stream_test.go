@@ -394,3 +394,16 @@ func TestStreamReplaysTheFirstPiece(t *testing.T) {
 		t.Errorf("pieces %v", got)
 	}
 }
+
+func TestOfflineLapsesWithoutProbes(t *testing.T) {
+	c := newClock()
+	r := newTestRouter(t, testConfig(), newFakes(), c, func(o *Options) { o.ProbeInterval = time.Minute })
+	r.setOnline(false, "test")
+	if d := r.Plan(providers.Need{Task: config.TaskCoding}); d.Online {
+		t.Fatal("online right after going offline")
+	}
+	c.Add(time.Minute)
+	if d := r.Plan(providers.Need{Task: config.TaskCoding}); !d.Online || d.Picked != "claude" {
+		t.Errorf("with no probes running, the offline mark should lapse after ProbeInterval:\n%s", d)
+	}
+}
