@@ -115,14 +115,17 @@ var familyByName = map[string]*family{
 	"codestral": familyCodestral,
 }
 
+// idSeparators are dropped before matching, so "code-llama" and
+// "CodeLlama" read the same.
+var idSeparators = strings.NewReplacer("-", "", "_", "", " ", "")
+
 // inferFamily finds the family in a provider-side model id such as
 // "qwen2.5-coder:7b", "Qwen/Qwen2.5-Coder-1.5B", "deepseek-coder-v2" or
 // "hf.co/bartowski/starcoder2-3b-GGUF:Q4_K_M". General chat models of the
 // same vendors ("qwen2.5:7b", "deepseek-chat") have no family: they get a
 // chat prompt.
 func inferFamily(id string) *family {
-	s := strings.ToLower(id)
-	s = strings.NewReplacer("-", "", "_", "", " ", "").Replace(s)
+	s := idSeparators.Replace(strings.ToLower(id))
 	switch {
 	case strings.Contains(s, "codeqwen"):
 		return familyStarCoder

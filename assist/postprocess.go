@@ -56,6 +56,12 @@ func clean(raw string, a *answer) (text string, done bool) {
 	if pending && !final {
 		return "", false
 	}
+	if a.chat && isBlank(a.cur.linePrefix) {
+		// Chat models write whole lines; the cursor already stands at
+		// the line's indentation.
+		s = strings.TrimLeft(s, " \t")
+	}
+	s = a.indent.apply(s, isBlank(a.cur.linePrefix))
 	var d bool
 	if a.cur.multi {
 		s, d = cutBlock(s, a.cur, final)
@@ -71,8 +77,12 @@ func clean(raw string, a *answer) (text string, done bool) {
 	}
 	done = done || d
 	s = trimSuffixOverlap(s, a.cur)
-	s = a.indent.apply(s, isBlank(a.cur.linePrefix))
 	s = strings.TrimRight(s, " \t\n")
+	if !utf8.ValidString(s) {
+		// Only a document that is not UTF-8 gets here; what is sent to
+		// the editor must be.
+		s = strings.ToValidUTF8(s, "")
+	}
 	if isBlank(s) {
 		return "", done
 	}
@@ -312,7 +322,7 @@ func stripRestated(s string, cur *cursor, chat bool) (string, bool) {
 	for w > 0 && isIdentByte(lp[w-1]) {
 		w--
 	}
-	if word := lp[w:]; word != "" && strings.HasPrefix(s, word) {
+	if word := lp[w:]; word != "" && utf8.ValidString(word) && strings.HasPrefix(s, word) {
 		return s[len(word):], false
 	}
 	return s, false
@@ -486,15 +496,16 @@ func alreadyClosed(cur *cursor, line string) bool {
 // rest of the current line (or its first closers) when the answer ends
 // with them and does not need them to balance its own brackets.
 func trimSuffixOverlap(s string, cur *cursor) string {
-	// Whole lines repeated from below the cursor.
+	// Whole lines repeated from below the cursor, indentation included:
+	// a "}" one level deeper closes another block.
 	if isBlank(cur.lineSuffix) && strings.Contains(s, "\n") {
 		below := nonBlankLines(cur.below, 8)
 		lines := strings.Split(strings.TrimRight(s, " \t\n"), "\n")
 		for n := min(len(below), len(lines)-1); n > 0; n-- {
 			match := true
 			for k := 0; k < n; k++ {
-				a := strings.TrimSpace(lines[len(lines)-n+k])
-				if a == "" || a != below[k] {
+				a := strings.TrimRight(lines[len(lines)-n+k], " \t")
+				if isBlank(a) || a != below[k] {
 					match = false
 					break
 				}
@@ -552,7 +563,7 @@ func nonBlankLines(s string, n int) []string {
 	var out []string
 	for s != "" && len(out) < n {
 		l, after, _ := strings.Cut(s, "\n")
-		if t := strings.TrimSpace(l); t != "" {
+		if t := strings.TrimRight(l, " \t\r"); !isBlank(t) {
 			out = append(out, t)
 		}
 		s = after
