@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/anthropics/anthropic-sdk-go"
+	"golang.org/x/oauth2"
 
 	"switchyard/providers"
 )
@@ -38,6 +39,13 @@ func (p *Provider) mapError(parent, sctx context.Context, err error) error {
 	var apiErr *anthropic.Error
 	if errors.As(err, &apiErr) {
 		return p.apiError(apiErr)
+	}
+	// On Vertex, a token that cannot be had (expired login, revoked
+	// grant) surfaces from inside the HTTP transport; it is a credentials
+	// problem, not a network one.
+	var retrieveErr *oauth2.RetrieveError
+	if errors.As(err, &retrieveErr) {
+		return &providers.Error{Provider: p.name, Kind: providers.KindAuth, Hint: p.authHint, Err: err}
 	}
 	var urlErr *url.Error
 	var netErr net.Error
