@@ -373,8 +373,9 @@ func allowed(j string, list []string) bool {
 
 // rank orders candidates that [routes] did not order: for completion,
 // local models first (they answer fastest and keep code on the machine);
-// then by measured time to first token, unmeasured last; then by name, so
-// that the order is the same from one request to the next.
+// then by measured time to first token, unmeasured last; then by price;
+// then by name, so that the order is the same from one request to the
+// next.
 func (r *Router) rank(task string, ts []*target) {
 	type key struct {
 		remote   bool
@@ -395,6 +396,8 @@ func (r *Router) rank(task string, ts []*target) {
 			return a.measured
 		case a.avg != b.avg:
 			return a.avg < b.avg
+		case ts[i].price != ts[j].price:
+			return ts[i].price < ts[j].price
 		}
 		return ts[i].name < ts[j].name
 	})

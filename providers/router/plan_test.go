@@ -32,9 +32,9 @@ func TestPlan(t *testing.T) {
 			kept: []string{"qwen", "codestral"},
 		},
 		{
-			name: "coding by class, by name when nothing is measured",
+			name: "coding by class, by list price when nothing is measured",
 			need: providers.Need{Task: config.TaskCoding},
-			kept: []string{"claude", "codestral", "gpt", "mixtral"},
+			kept: []string{"codestral", "claude", "gpt", "mixtral"},
 		},
 		{
 			name: "measured time to first token ranks class candidates",
@@ -43,7 +43,7 @@ func TestPlan(t *testing.T) {
 				r.targets["gpt"].ttft.observe(100 * time.Millisecond)
 				r.targets["mixtral"].ttft.observe(300 * time.Millisecond)
 			},
-			kept: []string{"gpt", "mixtral", "claude", "codestral"},
+			kept: []string{"gpt", "mixtral", "codestral", "claude"},
 		},
 		{
 			name: "pinned routes keep their order whatever the latency",
@@ -65,7 +65,7 @@ func TestPlan(t *testing.T) {
 			name:    "EU only",
 			cfg:     func(c *config.Config) { c.Policy.Jurisdictions = []string{"EU"} },
 			need:    providers.Need{Task: config.TaskCoding},
-			kept:    []string{"claude", "codestral"},
+			kept:    []string{"codestral", "claude"},
 			removed: map[string]string{"gpt": RuleJurisdiction, "mixtral": RuleJurisdiction},
 		},
 		{
@@ -77,7 +77,7 @@ func TestPlan(t *testing.T) {
 				c.Providers["openai"] = p
 			},
 			need:    providers.Need{Task: config.TaskCoding},
-			kept:    []string{"claude", "codestral", "gpt"},
+			kept:    []string{"codestral", "claude", "gpt"},
 			removed: map[string]string{"mixtral": RuleJurisdiction},
 		},
 		{
@@ -91,14 +91,14 @@ func TestPlan(t *testing.T) {
 			name:    "max retention with unknown terms",
 			cfg:     func(c *config.Config) { c.Policy.MaxRetentionDays = intp(30) },
 			need:    providers.Need{Task: config.TaskCoding},
-			kept:    []string{"claude", "codestral", "gpt"},
+			kept:    []string{"codestral", "claude", "gpt"},
 			removed: map[string]string{"mixtral": RuleRetention},
 		},
 		{
 			name:    "no training with unknown terms",
 			cfg:     func(c *config.Config) { c.Policy.NoTraining = true },
 			need:    providers.Need{Task: config.TaskCoding},
-			kept:    []string{"claude", "codestral", "gpt"},
+			kept:    []string{"codestral", "claude", "gpt"},
 			removed: map[string]string{"mixtral": RuleTraining},
 		},
 		{
@@ -166,7 +166,7 @@ func TestPlan(t *testing.T) {
 				r.provs["openai"].breaker.failure(c.Now(), r.breakers, true, time.Minute, "rate limited")
 			},
 			need:    providers.Need{Task: config.TaskCoding},
-			kept:    []string{"claude", "codestral", "mixtral"},
+			kept:    []string{"codestral", "claude", "mixtral"},
 			removed: map[string]string{"gpt": RuleBreaker},
 		},
 		{
@@ -176,7 +176,7 @@ func TestPlan(t *testing.T) {
 				c.Add(time.Minute)
 			},
 			need: providers.Need{Task: config.TaskCoding},
-			kept: []string{"claude", "codestral", "gpt", "mixtral"},
+			kept: []string{"codestral", "claude", "gpt", "mixtral"},
 		},
 		{
 			name: "local runner down",

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"reflect"
@@ -118,7 +119,19 @@ type target struct {
 	vision    bool
 	local     bool
 	ttft      *ttft
+	price     float64 // list price, USD per million input plus output tokens; +Inf when unknown
 	configErr string
+}
+
+// price is what ranking compares last: the vendor's list price for the
+// model, which only holds on the vendor's own API but orders models
+// sensibly elsewhere too. Local models cost nothing; unknown prices sort
+// after known ones.
+func price(m config.Model) float64 {
+	if e, ok := catalog.Lookup(m.ID); ok && e.Price != nil {
+		return e.Price.Input + e.Price.Output
+	}
+	return math.Inf(1)
 }
 
 // Router implements providers.Router over one configuration. Build a new
@@ -216,11 +229,18 @@ func New(cfg *config.Config, opts Options) (*Router, error) {
 		r.provs[name] = p
 	}
 	for name, m := range cfg.Models {
-		t := &target{name: name, model: m, ttft: &ttft{}}
+		// Fill is idempotent, so a configuration the server already
+		// completed from the catalogue comes through unchanged; one that
+		// was not (doctor, tests) gets the same classes and windows.
+		m = catalog.Fill(m, cfg.Providers[m.Provider])
+		t := &target{name: name, model: m, ttft: &ttft{}, price: price(m)}
 		t.vision = m.Vision || hasClass(m, config.ClassMultimodal)
 		if p, ok := r.provs[m.Provider]; ok {
 			t.prov = p
 			t.local = p.local
+			if p.local {
+				t.price = 0
+			}
 		} else if m.Provider == "" {
 			t.configErr = fmt.Sprintf("[models.%s] names no provider: set provider to one of the [providers] entries", name)
 		} else {

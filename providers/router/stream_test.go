@@ -403,7 +403,7 @@ func TestOfflineLapsesWithoutProbes(t *testing.T) {
 		t.Fatal("online right after going offline")
 	}
 	c.Add(time.Minute)
-	if d := r.Plan(providers.Need{Task: config.TaskCoding}); !d.Online || d.Picked != "claude" {
+	if d := r.Plan(providers.Need{Task: config.TaskCoding}); !d.Online || d.Picked != "codestral" {
 		t.Errorf("with no probes running, the offline mark should lapse after ProbeInterval:\n%s", d)
 	}
 }
