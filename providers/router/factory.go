@@ -7,10 +7,12 @@ import (
 	"switchyard/providers"
 	"switchyard/providers/anthropic"
 	"switchyard/providers/azure"
+	"switchyard/providers/bedrock"
 	"switchyard/providers/llamacpp"
 	"switchyard/providers/mistral"
 	"switchyard/providers/ollama"
 	"switchyard/providers/openai"
+	"switchyard/providers/vertex"
 )
 
 // newProvider is the one place where a [providers.NAME] entry becomes a
@@ -31,8 +33,10 @@ func newProvider(name string, p config.Provider) (providers.Provider, error) {
 		return built(ollama.New(name, p))
 	case "llamacpp":
 		return built(llamacpp.New(name, p))
-	case "bedrock", "vertex":
-		return nil, fmt.Errorf("provider %s: type %q is not built into this version of switchyard: use another provider or remove [providers.%s]", name, p.Type, name)
+	case "bedrock":
+		return built(bedrock.New(name, p))
+	case "vertex":
+		return built(vertex.New(name, p))
 	case "":
 		return nil, fmt.Errorf("provider %s: no type: set type in [providers.%s] (openai, azure, anthropic, bedrock, vertex, mistral, ollama, llamacpp)", name, name)
 	}
