@@ -145,7 +145,7 @@ func TestCompleteDebounceCollapsesBurst(t *testing.T) {
 	p := completerProvider{answering("1", "\n")}
 	r := &fakeRouter{targets: []providers.Target{target("q", "qwen2.5-coder:7b", "", p)}}
 	cfg := quick()
-	cfg.Debounce = config.Duration(80 * time.Millisecond)
+	cfg.Debounce = config.Duration(300 * time.Millisecond)
 	e := NewEngine(r, cfg, nil)
 
 	// Each keystroke cancels the previous request, as the server does.
@@ -404,8 +404,9 @@ func TestCompleteNoSuggestion(t *testing.T) {
 }
 
 func TestUpdateWhileInFlight(t *testing.T) {
-	release := make(chan struct{})
+	called, release := make(chan struct{}), make(chan struct{})
 	slow := completerProvider{&fakeProvider{name: "old", answer: func() *fakeStream {
+		close(called)
 		<-release
 		return newStream("1", "\n")
 	}}}
@@ -420,7 +421,7 @@ func TestUpdateWhileInFlight(t *testing.T) {
 		defer wg.Done()
 		first, _ = e.Complete(context.Background(), at("x := |\n"))
 	}()
-	time.Sleep(20 * time.Millisecond)
+	<-called
 	e.Update(r2, quick())
 	close(release)
 	wg.Wait()

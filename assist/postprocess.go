@@ -58,8 +58,8 @@ func clean(raw string, a *answer) (text string, done bool) {
 	}
 	if a.chat && isBlank(a.cur.linePrefix) {
 		// Chat models write whole lines; the cursor already stands at
-		// the line's indentation.
-		s = strings.TrimLeft(s, " \t")
+		// the line's indentation, on the line the code goes on.
+		s = strings.TrimLeft(s, " \t\n")
 	}
 	s = a.indent.apply(s, isBlank(a.cur.linePrefix))
 	var d bool

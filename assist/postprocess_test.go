@@ -43,6 +43,7 @@ func TestClean(t *testing.T) {
 		{"chat restates the line without indentation", goFunc, "return a + b", true, "", "b"},
 		{"chat restates the last word", "func f() {\n\tfmt.Prin|\n}\n", "Println(x)", true, "", "tln(x)"},
 		{"chat restates lines", "func f() {|\n}\n", "func f() {\n\treturn 1\n}", true, "", "\n\treturn 1"},
+		{"chat starts on a new line", "func f() {\n\t|\n}\n", "\n    return 1", true, "", "return 1"},
 		{"chat re-indents the first line", "func f() {\n\t|\n}\n", "    return 1", true, "", "return 1"},
 		{"code model restates the line", goFunc, "return a + b", false, "", "b"},
 		{"code model continues normally", goFunc, "b", false, "", "b"},
