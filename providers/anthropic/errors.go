@@ -74,6 +74,9 @@ func (p *Provider) apiError(e *anthropic.Error) *providers.Error {
 	switch {
 	case e.StatusCode == http.StatusTooManyRequests || typ == "rate_limit_error":
 		out.Kind = providers.KindRateLimited
+		if out.RetryAfter == 0 {
+			out.RetryAfter = googleRetryDelay(e.RawJSON())
+		}
 	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden ||
 		typ == "authentication_error" || typ == "permission_error":
 		out.Kind = providers.KindAuth
@@ -147,6 +150,33 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)
+	}
+	return 0
+}
+
+// googleRetryDelay reads the google.rpc.RetryInfo detail that Vertex AI
+// puts in its own 429 body instead of a Retry-After header:
+// {"error":{"code":429,"status":"RESOURCE_EXHAUSTED","details":[{"@type":
+// "type.googleapis.com/google.rpc.RetryInfo","retryDelay":"20s"}]}}.
+func googleRetryDelay(raw string) time.Duration {
+	var body struct {
+		Error struct {
+			Details []struct {
+				Type       string `json:"@type"`
+				RetryDelay string `json:"retryDelay"`
+			} `json:"details"`
+		} `json:"error"`
+	}
+	if json.Unmarshal([]byte(raw), &body) != nil {
+		return 0
+	}
+	for _, d := range body.Error.Details {
+		if !strings.HasSuffix(d.Type, "google.rpc.RetryInfo") {
+			continue
+		}
+		if v, err := time.ParseDuration(d.RetryDelay); err == nil && v > 0 {
+			return v
+		}
 	}
 	return 0
 }

@@ -388,15 +388,16 @@ func TestClaudeGoesThroughVertex(t *testing.T) {
 
 func TestClaudeOnVertexErrors(t *testing.T) {
 	tests := []struct {
-		name  string
-		reply providertest.Reply
-		kind  providers.Kind
-		hint  string
+		name       string
+		reply      providertest.Reply
+		kind       providers.Kind
+		retryAfter time.Duration
+		hint       string
 	}{
-		{"quota", providertest.GeminiRateLimited("20s"), providers.KindRateLimited, ""},
-		{"bad token", providertest.GeminiFail(401, "UNAUTHENTICATED", "Request had invalid authentication credentials."), providers.KindAuth, "api_key_env"},
-		{"overloaded", providertest.AnthropicOverloaded(), providers.KindServer, ""},
-		{"prompt too long", providertest.AnthropicFail(400, "invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"), providers.KindContextWindow, ""},
+		{"quota", providertest.GeminiRateLimited("20s"), providers.KindRateLimited, 20 * time.Second, ""},
+		{"bad token", providertest.GeminiFail(401, "UNAUTHENTICATED", "Request had invalid authentication credentials."), providers.KindAuth, 0, "api_key_env"},
+		{"overloaded", providertest.AnthropicOverloaded(), providers.KindServer, 0, ""},
+		{"prompt too long", providertest.AnthropicFail(400, "invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"), providers.KindContextWindow, 0, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -404,8 +405,9 @@ func TestClaudeOnVertexErrors(t *testing.T) {
 			fake.Enqueue(tt.reply)
 			_, err := newProvider(t, fake.URL).Chat(context.Background(), ask(claude))
 			pe := asError(t, err)
-			if pe.Kind != tt.kind || !strings.Contains(pe.Hint, tt.hint) {
-				t.Errorf("kind %v hint %q, want %v naming %q (%v)", pe.Kind, pe.Hint, tt.kind, tt.hint, err)
+			if pe.Kind != tt.kind || pe.RetryAfter != tt.retryAfter || !strings.Contains(pe.Hint, tt.hint) {
+				t.Errorf("kind %v, retry-after %v, hint %q; want %v, %v, naming %q (%v)",
+					pe.Kind, pe.RetryAfter, pe.Hint, tt.kind, tt.retryAfter, tt.hint, err)
 			}
 			if n := len(fake.Requests()); n != 1 {
 				t.Errorf("the fake saw %d requests, want exactly 1", n)
