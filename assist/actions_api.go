@@ -107,6 +107,11 @@ type Offer struct {
 	// Diagnostics are the indexes, in the request, of the diagnostics
 	// the action addresses (Fix with AI: all of them).
 	Diagnostics []int
+	// Shows says the action's answer is a document to show (Explain, a
+	// user action with output "document"), not an edit. The handler
+	// lists it as a command, since codeAction/resolve can only return an
+	// edit and an editor applies that edit without asking the server.
+	Shows bool
 }
 
 // Progress is one step of a running action, for $/progress.
