@@ -1,0 +1,10 @@
+// Command switchyard is the Switchyard binary: `switchyard serve` (the
+// default) speaks LSP over stdio for an editor, `switchyard version`
+// prints the version.
+//
+// It only parses flags, sets up logging and hands the connection to the
+// lsp package. When serving over stdio, stdout carries LSP and nothing
+// else: the real stdout goes to the connection and os.Stdout is pointed at
+// stderr, so a stray print anywhere in the process cannot corrupt the
+// protocol stream.
+package main

@@ -1,0 +1,422 @@
+package lsp
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+
+	"switchyard/assist"
+	"switchyard/config"
+	"switchyard/providers"
+	"switchyard/providers/detect"
+	"switchyard/providers/router"
+)
+
+// Configuration is layered by the config package's Store (DESIGN.md
+// decision 6): the user's file at start, then the editor's settings
+// (initializationOptions, workspace/didChangeConfiguration, or
+// workspace/configuration when the client answers it), then the
+// .switchyard.toml of each workspace folder. Whenever the merged result
+// changes, the router is rebuilt and handed to the engine, so the next
+// request uses it with no restart. A bad change is shown to the user and
+// the last good configuration stays in force.
+
+// configSection is the settings section the server reads.
+const configSection = "switchyard"
+
+// noConfigExample is the smallest configuration that gives completions,
+// shown when none is found.
+const noConfigExample = `providers.local = { type = "openai", base_url = "http://127.0.0.1:11434/v1" }
+models.coder = { provider = "local", id = "qwen2.5-coder:1.5b-base", classes = ["completion"] }
+routes.completion = ["coder"]`
+
+type settings struct {
+	s     *server
+	store *config.Store
+
+	// applyMu serialises configuration updates and router rebuilds: the
+	// read loop and the workspace/configuration pulls both make them.
+	applyMu  sync.Mutex
+	built    uint64 // store version the router was built from
+	router   providers.Router
+	eng      Engine
+	userFile string // where the user's file is (or would be)
+	folders  []string
+	warned   map[string]bool // workspace warnings already shown
+
+	queueMu sync.Mutex
+	queued  []protocol.ShowMessageParams // problems found before the client could be told
+	ready   bool                         // initialized received: show at once
+}
+
+func newSettings(s *server) *settings {
+	return &settings{s: s, store: config.NewStore(), warned: map[string]bool{}}
+}
+
+// start reads the user's file and builds the first router and the engine,
+// before the first message is read.
+func (st *settings) start() {
+	if !st.s.opts.NoUserConfig {
+		st.userFile, _ = config.UserFilePath(st.s.opts.ConfigFile)
+		l, err := config.LoadUser(st.s.opts.ConfigFile)
+		if err == nil && !l.Found {
+			// No configuration file: zero configuration uses whatever
+			// local runner or API key is there, in its place.
+			if found := st.detect(); found != nil {
+				l = found
+			}
+		}
+		if err == nil {
+			err = st.store.SetUser(l)
+		}
+		if err != nil {
+			st.problem("the configuration file", err)
+		}
+	}
+	st.applyMu.Lock()
+	defer st.applyMu.Unlock()
+	st.rebuildLocked()
+	if st.eng == nil {
+		if st.s.opts.Engine != nil {
+			st.eng = st.s.opts.Engine
+			st.eng.Update(st.router, st.store.Current().Completion)
+		} else {
+			st.eng = assist.NewEngine(st.router, st.store.Current().Completion, st.s.log.Named("assist"))
+		}
+	}
+}
+
+// detect looks for local runners and standard API keys, for the user
+// who has no configuration file. Probes are short and parallel, so the
+// first message waits at most a few hundred milliseconds.
+func (st *settings) detect() *config.Layer {
+	l, rep := detect.Discover(st.s.ctx, detect.Options{})
+	for _, p := range rep.Providers {
+		st.s.log.Debug("zero configuration", zap.String("provider", p.Name), zap.Bool("found", p.Found), zap.String("detail", p.Detail))
+	}
+	if l != nil {
+		st.s.log.Info("no configuration file: using what was detected", zap.Strings("completion", rep.Completion))
+	}
+	return l
+}
+
+// engine returns the engine; the router it uses may change between calls.
+func (st *settings) engine() Engine { return st.eng }
+
+// close stops the router's background work.
+func (st *settings) close() {
+	st.applyMu.Lock()
+	defer st.applyMu.Unlock()
+	closeRouter(st.router)
+	st.router = nil
+}
+
+// initialize applies the workspace folders and initializationOptions.
+func (st *settings) initialize(p initializeParams) {
+	switch {
+	case len(p.WorkspaceFolders) > 0:
+		for _, f := range p.WorkspaceFolders {
+			if path := uriPath(f.URI); path != "" {
+				st.folders = append(st.folders, path)
+			}
+		}
+	case p.RootURI != "":
+		if path := uriPath(p.RootURI); path != "" {
+			st.folders = append(st.folders, path)
+		}
+	case p.RootPath != "":
+		st.folders = append(st.folders, p.RootPath)
+	}
+	for _, f := range st.folders {
+		st.loadWorkspace(f)
+	}
+	if len(p.InitializationOptions) > 0 {
+		st.setEditor("initializationOptions", p.InitializationOptions)
+	}
+	st.rebuild()
+}
+
+// initialized shows what was found wrong before the client was ready,
+// then asks the client for its settings where it can answer.
+func (st *settings) initialized() {
+	st.queueMu.Lock()
+	queued := st.queued
+	st.queued, st.ready = nil, true
+	st.queueMu.Unlock()
+	for _, m := range queued {
+		st.s.showMessage(m.Type, m.Message)
+	}
+	caps := st.s.caps.Workspace
+	st.s.jobs.Add(1)
+	go func() {
+		defer st.s.jobs.Done()
+		if caps.DidChangeConfiguration.DynamicRegistration {
+			st.register()
+		}
+		if caps.Configuration {
+			st.pull()
+		}
+		if len(st.store.Current().Models) == 0 {
+			where := "the user configuration file"
+			if st.userFile != "" {
+				where = st.userFile
+			}
+			st.s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf(
+				"Switchyard: no model is configured and none was found (no Ollama, llama.cpp, LM Studio or vLLM answering on this machine, no OPENAI_API_KEY, ANTHROPIC_API_KEY, MISTRAL_API_KEY or OPENROUTER_API_KEY), so there are no completions yet. Start Ollama, or add this to %s (or to the editor's %q settings); `switchyard doctor` shows what was looked for:\n%s",
+				where, configSection, noConfigExample))
+		}
+	}()
+}
+
+// register asks the client to send workspace/didChangeConfiguration, which
+// some clients (VS Code) only do for servers that register for it.
+func (st *settings) register() {
+	params := map[string]any{"registrations": []map[string]any{{
+		"id":              "switchyard-configuration",
+		"method":          "workspace/didChangeConfiguration",
+		"registerOptions": map[string]any{"section": configSection},
+	}}}
+	if _, err := st.s.conn.Call(st.s.ctx, "client/registerCapability", params, nil); err != nil {
+		st.s.log.Debug("client/registerCapability failed", zap.Error(err))
+	}
+}
+
+// pull asks the client for the switchyard section with
+// workspace/configuration. It runs outside the read loop, which must keep
+// reading for the client's answer to arrive.
+func (st *settings) pull() {
+	var res []json.RawMessage
+	params := &protocol.ConfigurationParams{Items: []protocol.ConfigurationItem{{Section: configSection}}}
+	if _, err := st.s.conn.Call(st.s.ctx, "workspace/configuration", params, &res); err != nil {
+		st.s.log.Warn("workspace/configuration failed", zap.Error(err))
+		return
+	}
+	if len(res) == 0 || isNull(res[0]) {
+		// The client has no such section: keep what initializationOptions said.
+		return
+	}
+	st.setEditor("workspace/configuration", res[0])
+	st.rebuild()
+}
+
+func didChangeConfiguration(s *server, _ context.Context, raw json.RawMessage) error {
+	if s.caps.Workspace.Configuration {
+		// The notification is only a signal: the settings are pulled, as
+		// the specification recommends.
+		s.jobs.Add(1)
+		go func() {
+			defer s.jobs.Done()
+			s.settings.pull()
+		}()
+		return nil
+	}
+	var p struct {
+		Settings map[string]json.RawMessage `json:"settings"`
+	}
+	if err := decodeParams("workspace/didChangeConfiguration", raw, &p); err != nil {
+		s.settings.problem("workspace/didChangeConfiguration", err)
+		return err
+	}
+	section, ok := p.Settings[configSection]
+	if !ok || isNull(section) {
+		s.log.Debug("didChangeConfiguration without a switchyard section: ignored")
+		return nil
+	}
+	s.settings.setEditor("workspace/didChangeConfiguration", section)
+	s.settings.rebuild()
+	return nil
+}
+
+func didChangeWorkspaceFolders(s *server, _ context.Context, raw json.RawMessage) error {
+	var p protocol.DidChangeWorkspaceFoldersParams
+	if err := decodeParams("workspace/didChangeWorkspaceFolders", raw, &p); err != nil {
+		return err
+	}
+	st := s.settings
+	st.applyMu.Lock()
+	folders := slices.Clone(st.folders)
+	st.applyMu.Unlock()
+	for _, f := range p.Event.Removed {
+		if path := uriPath(f.URI); path != "" {
+			if err := st.store.RemoveWorkspace(path); err != nil {
+				st.problem(path, err)
+			}
+			folders = slices.DeleteFunc(folders, func(v string) bool { return v == path })
+		}
+	}
+	for _, f := range p.Event.Added {
+		if path := uriPath(f.URI); path != "" {
+			folders = append(folders, path)
+			st.loadWorkspace(path)
+		}
+	}
+	// The router reads the folders (for .switchyardignore) when a pull
+	// rebuilds it outside the read loop.
+	st.applyMu.Lock()
+	st.folders = folders
+	st.applyMu.Unlock()
+	st.rebuild()
+	return nil
+}
+
+// saved re-reads a workspace configuration file saved in the editor.
+func (st *settings) saved(uri string) {
+	path := uriPath(uri)
+	for _, f := range st.folders {
+		if path == strings.TrimSuffix(f, "/")+"/"+config.WorkspaceFile {
+			st.loadWorkspace(f)
+			st.rebuild()
+			return
+		}
+	}
+}
+
+func (st *settings) loadWorkspace(folder string) {
+	l, err := config.LoadWorkspace(folder)
+	if err == nil {
+		err = st.store.SetWorkspace(l)
+	}
+	if err != nil {
+		st.problem(folder+"/"+config.WorkspaceFile, err)
+	}
+}
+
+// setEditor replaces the editor-settings layer with the JSON settings
+// from source.
+func (st *settings) setEditor(source string, data json.RawMessage) {
+	l, err := config.ParseJSON(data, config.EditorSource+" ("+source+")")
+	if err == nil {
+		err = st.store.SetEditor(l)
+	}
+	if err != nil {
+		st.problem("the editor settings", err)
+	}
+}
+
+// rebuild builds a new router when the configuration in force changed.
+func (st *settings) rebuild() {
+	st.applyMu.Lock()
+	defer st.applyMu.Unlock()
+	st.rebuildLocked()
+	st.showWarnings()
+}
+
+func (st *settings) rebuildLocked() {
+	v := st.store.Version()
+	if st.router != nil && v == st.built {
+		return
+	}
+	cfg := st.store.Current()
+	r, err := st.newRouter(cfg)
+	if err != nil {
+		st.problem("the configuration", err)
+		if st.router != nil {
+			return // the last good router stays
+		}
+		r = unconfigured{err: err}
+	}
+	old := st.router
+	st.router, st.built = r, v
+	if st.eng != nil {
+		st.eng.Update(r, cfg.Completion)
+	}
+	closeRouter(old)
+	// A problem the user may just have fixed should be shown again if it
+	// comes back.
+	st.s.notices.forget()
+	st.s.log.Info("configuration in force", zap.Uint64("version", v), zap.Int("providers", len(cfg.Providers)), zap.Int("models", len(cfg.Models)))
+	st.s.logMessage(protocol.MessageTypeInfo, fmt.Sprintf("Switchyard: configuration in force with %d providers and %d models", len(cfg.Providers), len(cfg.Models)))
+}
+
+// newRouter builds the router for cfg, carrying the health state of the
+// one it replaces.
+func (st *settings) newRouter(cfg *config.Config) (providers.Router, error) {
+	if st.s.opts.NewRouter != nil {
+		return st.s.opts.NewRouter(cfg)
+	}
+	prev, _ := st.router.(*router.Router)
+	r, err := router.New(cfg, router.Options{
+		Logger:    st.s.log.Named("router"),
+		Workspace: st.folders,
+		Previous:  prev,
+		OnStatus:  st.s.status,
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.Start(st.s.ctx)
+	return r, nil
+}
+
+// showWarnings shows, once each, the keys the merged configuration
+// ignored (an untrusted workspace file setting an endpoint, say).
+func (st *settings) showWarnings() {
+	var fresh []string
+	for _, w := range st.store.Warnings() {
+		if line := w.String(); !st.warned[line] {
+			st.warned[line] = true
+			fresh = append(fresh, line)
+		}
+	}
+	if len(fresh) > 0 {
+		st.show(protocol.MessageTypeWarning, "Switchyard: ignored in the configuration:\n"+strings.Join(fresh, "\n"))
+	}
+}
+
+// problem tells the user that a configuration source was rejected and the
+// last good configuration stays. A *config.ValidationError already names
+// the file or setting, the key and what is wrong.
+func (st *settings) problem(what string, err error) {
+	st.s.log.Warn("configuration rejected", zap.String("source", what), zap.Error(err))
+	msg := err.Error()
+	var ve *config.ValidationError
+	if !errors.As(err, &ve) {
+		msg = what + ": " + msg
+	}
+	st.show(protocol.MessageTypeError, "Switchyard: configuration not applied, the previous one stays in force:\n"+msg)
+}
+
+// show sends a message now, or queues it until the client is initialized.
+func (st *settings) show(t protocol.MessageType, msg string) {
+	st.queueMu.Lock()
+	if !st.ready {
+		st.queued = append(st.queued, protocol.ShowMessageParams{Type: t, Message: msg})
+		st.queueMu.Unlock()
+		return
+	}
+	st.queueMu.Unlock()
+	st.s.showMessage(t, msg)
+}
+
+// status forwards the router's status to the editor plugins.
+func (s *server) status(st router.Status) {
+	s.notify("switchyard/status", st)
+}
+
+// unconfigured stands in for a router that could not be built, so that
+// completions fail with the reason instead of crashing.
+type unconfigured struct{ err error }
+
+func (u unconfigured) Stream(context.Context, providers.Need, providers.Call) (providers.Stream, providers.Target, error) {
+	return nil, providers.Target{}, fmt.Errorf("no usable configuration: %w", u.err)
+}
+
+func closeRouter(r providers.Router) {
+	if c, ok := r.(io.Closer); ok {
+		_ = c.Close()
+	}
+}
+
+func isNull(raw json.RawMessage) bool {
+	raw = bytes.TrimSpace(raw)
+	return len(raw) == 0 || string(raw) == "null"
+}

@@ -1,0 +1,122 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+
+	"switchyard/assist"
+	"switchyard/providers"
+)
+
+// inlineCompletion answers textDocument/inlineCompletion (LSP 3.18): ghost
+// text in VS Code and Neovim 0.12+.
+func inlineCompletion(s *server, _ context.Context, raw json.RawMessage) (*job, error) {
+	const method = "textDocument/inlineCompletion"
+	var p inlineCompletionParams
+	if err := decodeParams(method, raw, &p); err != nil {
+		return nil, err
+	}
+	uri := string(p.TextDocument.URI)
+	snap, ok := s.docs.get(uri)
+	if !ok {
+		return nil, errUnknownDocument(uri)
+	}
+	off := snap.offset(p.Position, s.enc)
+	req := assist.CompletionRequest{
+		Doc:     snap.document(),
+		Offset:  off,
+		Invoked: p.Context.TriggerKind == inlineTriggerInvoked,
+	}
+	var sel *selection
+	if info := p.Context.SelectedCompletionInfo; info != nil {
+		sel = &selection{
+			start: snap.offset(info.Range.Start, s.enc),
+			end:   snap.offset(info.Range.End, s.enc),
+			text:  info.Text,
+		}
+		if sel.start > sel.end {
+			sel.start, sel.end = sel.end, sel.start
+		}
+		req.Selected = info.Text
+	}
+	return &job{supersedes: uri, run: func(ctx context.Context) (any, error) {
+		sugs, err := s.suggest(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		list := &inlineCompletionList{Items: make([]inlineCompletionItem, 0, len(sugs))}
+		for _, sg := range sugs {
+			if item, ok := s.inlineItem(snap, off, sg, sel); ok {
+				list.Items = append(list.Items, item)
+			}
+		}
+		return list, nil
+	}}, nil
+}
+
+// selection is the item selected in the editor's completion widget, in
+// byte offsets.
+type selection struct {
+	start, end int
+	text       string
+}
+
+// inlineItem converts a suggestion to an inline completion item. The range
+// must begin and end on one line (3.18); a suggestion that cannot be shown
+// that way is dropped.
+func (s *server) inlineItem(snap *snapshot, off int, sg assist.Suggestion, sel *selection) (inlineCompletionItem, bool) {
+	start, end := clampRange(snap, off, sg.Start, sg.End)
+	text := sg.Text
+	if sel != nil {
+		// The suggestion must extend the selected item over its range, or
+		// the editor does not show it.
+		if start < sel.end {
+			if !strings.HasPrefix(text, sel.text) {
+				return inlineCompletionItem{}, false
+			}
+		} else if !strings.HasPrefix(text, sel.text) {
+			text = sel.text + snap.text[sel.end:start] + text
+		}
+		start = min(start, sel.start)
+		end = max(end, sel.end)
+	}
+	rng := protocol.Range{Start: snap.position(start, s.enc), End: snap.position(end, s.enc)}
+	if rng.Start.Line != rng.End.Line {
+		s.log.Debug("dropping an inline suggestion whose range spans lines")
+		return inlineCompletionItem{}, false
+	}
+	return inlineCompletionItem{InsertText: text, Range: &rng}, true
+}
+
+// clampRange keeps a suggestion's range inside the document and around
+// the cursor, whatever the engine returned.
+func clampRange(snap *snapshot, off, start, end int) (int, int) {
+	start = max(0, min(start, off))
+	end = min(len(snap.text), max(end, off))
+	return start, end
+}
+
+// suggest asks the engine for suggestions. A provider failure becomes an
+// empty answer plus one message to the user per distinct problem, so the
+// editor is never left waiting; only cancellation is an error.
+func (s *server) suggest(ctx context.Context, req assist.CompletionRequest) ([]assist.Suggestion, error) {
+	sugs, err := s.settings.engine().Complete(ctx, req)
+	if err == nil {
+		return sugs, nil
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if providers.KindOf(err) == providers.KindCanceled || errors.Is(err, context.Canceled) {
+		// Cancelled inside the engine, not by the client: nothing to show.
+		return nil, nil
+	}
+	s.log.Info("completion failed", zap.String("uri", req.Doc.URI), zap.Error(err))
+	s.reportProblem(err)
+	return nil, nil
+}

@@ -1,0 +1,271 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"go.uber.org/zap"
+
+	"switchyard/assist"
+	"switchyard/config"
+	"switchyard/providers"
+)
+
+// Options configure a server. The zero value works: it logs nowhere,
+// reads the user's configuration file from the usual place and completes
+// with the assist engine.
+type Options struct {
+	// Logger receives the server's log; nil discards it. It must not
+	// write to the connection's stdout.
+	Logger *zap.Logger
+	// Version is reported in serverInfo.
+	Version string
+	// ConfigFile is the --config flag; "" lets the config package find
+	// the user's file ($SWITCHYARD_CONFIG, then the XDG path).
+	ConfigFile string
+	// NoUserConfig skips the user's file entirely (tests).
+	NoUserConfig bool
+	// NewRouter builds the router for a configuration; nil uses the
+	// providers/router package.
+	NewRouter RouterFactory
+	// Engine serves completions; nil builds the assist engine.
+	Engine Engine
+	// ProblemQuiet is how long the same provider problem stays quiet
+	// after it was shown to the user; 0 means five minutes.
+	ProblemQuiet time.Duration
+}
+
+// RouterFactory builds the router for a merged configuration. The server
+// calls it at start and after every configuration change; the router it
+// replaces is closed if it implements io.Closer.
+type RouterFactory func(cfg *config.Config) (providers.Router, error)
+
+// Engine is what the server needs of assist.Engine.
+type Engine interface {
+	Complete(ctx context.Context, req assist.CompletionRequest) ([]assist.Suggestion, error)
+	Update(r providers.Router, cfg config.Completion)
+}
+
+// ErrExitWithoutShutdown is returned by Serve when the client sent exit
+// (or went away) without shutdown first; the process should exit with 1.
+var ErrExitWithoutShutdown = errors.New("the client ended the session without shutdown")
+
+// Serve speaks LSP over rwc until the client sends exit or closes the
+// connection. It returns nil after a clean shutdown and exit, and
+// ErrExitWithoutShutdown (possibly wrapping the connection's error)
+// otherwise.
+func Serve(ctx context.Context, rwc io.ReadWriteCloser, opts Options) error {
+	return newServer(opts).serve(ctx, rwc)
+}
+
+// Lifecycle states, LSP "Server lifecycle".
+const (
+	stateNew      int32 = iota // before initialize
+	stateRunning               // initialize answered
+	stateShutdown              // shutdown answered; only exit counts
+)
+
+type server struct {
+	opts Options
+	log  *zap.Logger
+	ctx  context.Context
+	conn jsonrpc2.Conn
+	docs *documents
+
+	state  atomic.Int32
+	exited chan struct{}
+	once   sync.Once
+
+	// Negotiated at initialize; read-only afterwards.
+	enc        encoding
+	caps       clientCapabilities
+	markdown   bool // completion documentation may be markdown
+	clientName string
+
+	jobsMu   sync.Mutex
+	inflight map[string]*running // by request id key
+	latest   map[string]*running // newest completion job by document URI
+	jobs     sync.WaitGroup
+
+	settings *settings
+	notices  *notices
+}
+
+func newServer(opts Options) *server {
+	log := opts.Logger
+	if log == nil {
+		log = zap.NewNop()
+	}
+	s := &server{
+		opts:     opts,
+		log:      log,
+		docs:     newDocuments(),
+		exited:   make(chan struct{}),
+		inflight: make(map[string]*running),
+		latest:   make(map[string]*running),
+	}
+	s.notices = newNotices(opts.ProblemQuiet)
+	s.settings = newSettings(s)
+	return s
+}
+
+func (s *server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	s.ctx = ctx
+	s.settings.start()
+	defer s.settings.close()
+
+	st := newStream(rwc, func(msg string, err error) { s.log.Warn(msg, zap.Error(err)) })
+	s.conn = jsonrpc2.NewConn(st)
+	s.conn.Go(ctx, s.handle)
+
+	var connErr error
+	select {
+	case <-s.exited:
+	case <-s.conn.Done():
+		connErr = s.conn.Err()
+	case <-ctx.Done():
+		connErr = ctx.Err()
+	}
+	s.cancelAll(errShutdown)
+	cancel()
+	_ = s.conn.Close()
+	<-s.conn.Done()
+	s.jobs.Wait()
+
+	if s.state.Load() == stateShutdown {
+		return nil
+	}
+	if connErr != nil && !errors.Is(connErr, io.EOF) {
+		return fmt.Errorf("%w: %w", ErrExitWithoutShutdown, connErr)
+	}
+	return ErrExitWithoutShutdown
+}
+
+func (s *server) exit() { s.once.Do(func() { close(s.exited) }) }
+
+// requestFor returns the handler of a cheap request.
+func requestFor(method string) requestFunc {
+	switch method {
+	case "initialize":
+		return initialize
+	case "shutdown":
+		return shutdown
+	}
+	return nil
+}
+
+// jobFor returns the handler of a model-bound request.
+func jobFor(method string) jobFunc {
+	switch method {
+	case "textDocument/inlineCompletion":
+		return inlineCompletion
+	case "textDocument/completion":
+		return completion
+	}
+	return nil
+}
+
+// notificationFor returns the handler of a notification.
+func notificationFor(method string) notificationFunc {
+	switch method {
+	case "initialized":
+		return initialized
+	case "$/cancelRequest":
+		return cancelRequest
+	case "textDocument/didOpen":
+		return didOpen
+	case "textDocument/didChange":
+		return didChange
+	case "textDocument/didClose":
+		return didClose
+	case "textDocument/didSave":
+		return didSave
+	case "workspace/didChangeConfiguration":
+		return didChangeConfiguration
+	case "workspace/didChangeWorkspaceFolders":
+		return didChangeWorkspaceFolders
+	}
+	return nil
+}
+
+func initialize(s *server, _ context.Context, raw json.RawMessage) (any, error) {
+	if s.state.Load() != stateNew {
+		return nil, jsonrpc2.NewError(jsonrpc2.InvalidRequest, "initialize: the server is already initialized")
+	}
+	var p initializeParams
+	if err := decodeParams("initialize", raw, &p); err != nil {
+		return nil, err
+	}
+	s.caps = p.Capabilities
+	if slices.Contains(p.Capabilities.General.PositionEncodings, positionEncodingUTF8) {
+		s.enc = utf8Enc
+	}
+	s.markdown = slices.Contains(p.Capabilities.TextDocument.Completion.CompletionItem.DocumentationFormat, string(protocol.Markdown))
+	if p.ClientInfo != nil {
+		s.clientName = p.ClientInfo.Name
+	}
+	s.log.Info("initialize",
+		zap.String("client", s.clientName),
+		zap.String("positionEncoding", s.enc.String()),
+		zap.Bool("inlineCompletion", p.Capabilities.TextDocument.InlineCompletion != nil))
+
+	s.settings.initialize(p)
+	s.state.Store(stateRunning)
+
+	return &initializeResult{
+		Capabilities: serverCapabilities{
+			PositionEncoding: s.enc.String(),
+			TextDocumentSync: protocol.TextDocumentSyncOptions{
+				OpenClose: true,
+				Change:    protocol.TextDocumentSyncKindIncremental,
+				Save:      &protocol.SaveOptions{},
+			},
+			CompletionProvider: &protocol.CompletionOptions{
+				// Where code usually goes on; letters already trigger
+				// completion in every client.
+				TriggerCharacters: []string{".", "(", "[", "{", ":", "="},
+			},
+			InlineCompletionProvider: true,
+			Workspace: &workspaceServerCapabilities{
+				WorkspaceFolders: struct {
+					Supported           bool `json:"supported"`
+					ChangeNotifications bool `json:"changeNotifications"`
+				}{true, true},
+			},
+		},
+		ServerInfo: &protocol.ServerInfo{Name: "switchyard", Version: s.version()},
+	}, nil
+}
+
+func initialized(s *server, _ context.Context, _ json.RawMessage) error {
+	s.settings.initialized()
+	return nil
+}
+
+func shutdown(s *server, _ context.Context, _ json.RawMessage) (any, error) {
+	s.state.Store(stateShutdown)
+	s.cancelAll(errShutdown)
+	return nil, nil
+}
+
+func (s *server) version() string {
+	if s.opts.Version != "" {
+		return s.opts.Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
