@@ -18,6 +18,7 @@ type Config struct {
 	Policy     Policy              `toml:"policy" json:"policy"`
 	Trust      Trust               `toml:"trust" json:"trust"`
 	Log        Log                 `toml:"log" json:"log"`
+	Actions    []Action            `toml:"actions" json:"actions,omitempty"` // user-defined code actions, [[actions]]
 }
 
 // Tasks, the keys of [routes].

@@ -67,6 +67,14 @@ var descriptions = map[string]string{
 	"log":                              "Where the server's log goes. The log never holds keys or tokens.",
 	"log.level":                        "How much to log.",
 	"log.file":                         "Log to this file instead of stderr.",
+	"actions":                          "Your own code actions, listed in the editor's code-action menu beside the built-in ones.",
+	"actions[]":                        "One code action: a prompt template, the route it uses and what happens to the answer.",
+	"actions[].name":                   "A short unique name; the menu shows it unless title is set.",
+	"actions[].title":                  "The menu entry, such as \"Translate comments to English\".",
+	"actions[].prompt":                 "What to ask the model. Variables: {selection} (the selected code), {file} (the file's path), {language}, {diagnostics} (the problems at the selection), {instruction} (asked for by the editor plugins, or a \"switchyard:\" comment above the selection).",
+	"actions[].task":                   "The route to use: coding (the default), refactor or long_context.",
+	"actions[].output":                 "What to do with the answer: replace the selection (the default), insert it below the selection, write it to a new file, or show it as a Markdown document.",
+	"actions[].file":                   "For output new_file: the path to write, relative to the current file's folder unless absolute inside the workspace. Variables: {dir}, {stem} (file name without extension), {ext} (with its dot), {name} (the action's name).",
 }
 
 // enums are the choices of the enumerated keys, the same lists Validate
@@ -77,12 +85,15 @@ var enums = map[string][]string{
 	"models.*.classes[]":    Classes,
 	"completion.multi_line": MultiLines,
 	"log.level":             LogLevels,
+	"actions[].task":        ActionTasks,
+	"actions[].output":      ActionOutputs,
 }
 
 // required are the keys an entry cannot do without, as Validate demands.
 var required = map[string][]string{
 	"providers.*": {"type"},
 	"models.*":    {"provider", "id"},
+	"actions[]":   {"name", "prompt"},
 }
 
 // bounds are the numeric limits Validate enforces, so editors flag them

@@ -98,12 +98,23 @@ func checkTree(tree any, t reflect.Type, prefix string, unknown func(key string,
 			checkTree(m[k], t.Elem(), join(prefix, quoteKey(k)), unknown, bad)
 		}
 	case reflect.Slice:
-		if list, ok := tree.([]any); ok && bad != nil {
+		list, ok := tree.([]any)
+		if !ok {
+			return
+		}
+		if bad != nil {
 			for i, e := range list {
 				if msg := badValue(e, t.Elem()); msg != "" {
 					bad(prefix, fmt.Sprintf("entry %d %s", i+1, msg))
 					return
 				}
+			}
+		}
+		// A list of tables ([[actions]]): check each entry's keys, so a
+		// misspelt "promt" is reported rather than ignored.
+		if t.Elem().Kind() == reflect.Struct && t.Elem() != durationType {
+			for _, e := range list {
+				checkTree(e, t.Elem(), prefix, unknown, bad)
 			}
 		}
 	}

@@ -57,6 +57,7 @@ func (c *Config) validate(source func(key string) (string, int)) error {
 	}
 	c.Completion.validate(ps)
 	c.Policy.validate(ps)
+	validateActions(ps, c.Actions)
 	for i, f := range c.Trust.Folders {
 		if strings.TrimSpace(f) == "" {
 			ps.add("trust.folders", "entry %d is empty: write the folder's path", i+1)
