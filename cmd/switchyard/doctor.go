@@ -393,4 +393,3 @@ func tokens(n int) string {
 	}
 	return strconv.Itoa(n)
 }
-
