@@ -292,3 +292,28 @@ func writeFile(path, text string) error {
 	}
 	return os.WriteFile(path, []byte(text), 0o600)
 }
+
+func TestProbeCloudChains(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	for _, v := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+		"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG"} {
+		t.Setenv(v, "")
+	}
+	b := Probe(context.Background(), "aws", config.Provider{Type: "bedrock", Region: "eu-west-1"}, 0)
+	if b.Found || !strings.Contains(b.Detail, "aws configure") {
+		t.Errorf("bedrock with no credentials: %+v", b)
+	}
+	if err := writeFile(filepath.Join(home, ".aws", "credentials"), "[default]\naws_access_key_id = AKIAEXAMPLE\n"); err != nil {
+		t.Fatal(err)
+	}
+	b = Probe(context.Background(), "aws", config.Provider{Type: "bedrock", Region: "eu-west-1"}, 0)
+	if !b.Found || b.Checked || strings.Contains(b.Detail, "AKIAEXAMPLE") {
+		t.Errorf("bedrock with ~/.aws/credentials: %+v, want found, not contacted, no key in the report", b)
+	}
+	v := Probe(context.Background(), "gcp", config.Provider{Type: "vertex", Project: "p"}, 0)
+	if v.Found || !strings.Contains(v.Detail, "application-default login") {
+		t.Errorf("vertex with no credentials: %+v", v)
+	}
+}

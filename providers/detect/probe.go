@@ -79,12 +79,21 @@ func credential(p *Provider) bool {
 		}
 		p.Found = true
 		p.Detail = "credential from " + cfg.APIKeyEnv + " (value not shown)"
-	case cfg.Type == "bedrock":
+	case cfg.Type == "bedrock" || cfg.Type == "vertex":
+		o := Options{}
+		o.fill()
+		src, label, fix := awsCredentials(o), "AWS", "set AWS_PROFILE or AWS_ACCESS_KEY_ID, or run `aws configure`"
+		if cfg.Type == "vertex" {
+			src, label, fix = googleCredentials(o), "Google", "run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS"
+		}
+		if src == "" {
+			// An instance or workload role may still supply them; that
+			// cannot be seen without a network call.
+			p.Detail = "no " + label + " credentials seen on this machine (a cloud instance role may still supply them): " + fix
+			return false
+		}
 		p.Found = true
-		p.Detail = "credentials from the AWS default chain (not verified: the first request will tell)"
-	case cfg.Type == "vertex":
-		p.Found = true
-		p.Detail = "credentials from Google Application Default Credentials (not verified: the first request will tell)"
+		p.Detail = label + " credentials from " + src + " (not verified: the first request will tell)"
 	default:
 		p.Detail = fmt.Sprintf("no credential: set api_key_env (or api_key_cmd) in [providers.%s]", p.Name)
 		return false
