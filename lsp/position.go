@@ -139,7 +139,7 @@ func (idx lineIndex) offset(t string, p protocol.Position, enc encoding) int {
 		if want > end-start {
 			off = end
 		}
-		for off > start && !utf8.RuneStart(t[off]) {
+		for off > start && off < len(t) && !utf8.RuneStart(t[off]) {
 			off--
 		}
 		return off
