@@ -51,6 +51,9 @@ type clientCapabilities struct {
 			DynamicRegistration bool `json:"dynamicRegistration,omitempty"`
 		} `json:"didChangeConfiguration"`
 		WorkspaceFolders bool `json:"workspaceFolders,omitempty"`
+		// ApplyEdit: the client takes workspace/applyEdit.
+		ApplyEdit     bool                            `json:"applyEdit,omitempty"`
+		WorkspaceEdit workspaceEditClientCapabilities `json:"workspaceEdit"`
 	} `json:"workspace"`
 	TextDocument struct {
 		Completion struct {
@@ -63,7 +66,9 @@ type clientCapabilities struct {
 		InlineCompletion *struct {
 			DynamicRegistration bool `json:"dynamicRegistration,omitempty"`
 		} `json:"inlineCompletion,omitempty"`
+		CodeAction codeActionClientCapabilities `json:"codeAction"`
 	} `json:"textDocument"`
+	Window windowClientCapabilities `json:"window"`
 }
 
 // initializeResult carries the 3.17/3.18 server capabilities.
@@ -80,6 +85,8 @@ type serverCapabilities struct {
 	CompletionProvider       *protocol.CompletionOptions      `json:"completionProvider,omitempty"`
 	InlineCompletionProvider bool                             `json:"inlineCompletionProvider"`
 	Workspace                *workspaceServerCapabilities     `json:"workspace,omitempty"`
+	CodeActionProvider       any                              `json:"codeActionProvider,omitempty"`
+	ExecuteCommandProvider   any                              `json:"executeCommandProvider,omitempty"`
 }
 
 type workspaceServerCapabilities struct {

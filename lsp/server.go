@@ -99,6 +99,7 @@ type server struct {
 
 	settings *settings
 	notices  *notices
+	act      codeActions // code_action.go
 }
 
 func newServer(opts Options) *server {
@@ -162,6 +163,8 @@ func requestFor(method string) requestFunc {
 		return initialize
 	case "shutdown":
 		return shutdown
+	case "textDocument/codeAction":
+		return codeActionList
 	}
 	return nil
 }
@@ -173,6 +176,10 @@ func jobFor(method string) jobFunc {
 		return inlineCompletion
 	case "textDocument/completion":
 		return completion
+	case "codeAction/resolve":
+		return resolveCodeAction
+	case "workspace/executeCommand":
+		return executeCommand
 	}
 	return nil
 }
@@ -184,6 +191,8 @@ func notificationFor(method string) notificationFunc {
 		return initialized
 	case "$/cancelRequest":
 		return cancelRequest
+	case "window/workDoneProgress/cancel":
+		return cancelProgress
 	case "textDocument/didOpen":
 		return didOpen
 	case "textDocument/didChange":
@@ -244,6 +253,8 @@ func initialize(s *server, _ context.Context, raw json.RawMessage) (any, error) 
 					ChangeNotifications bool `json:"changeNotifications"`
 				}{true, true},
 			},
+			CodeActionProvider:     codeActionOptions(),
+			ExecuteCommandProvider: executeCommandOptions(),
 		},
 		ServerInfo: &protocol.ServerInfo{Name: "switchyard", Version: s.version()},
 	}, nil
