@@ -30,9 +30,11 @@ func refactorEdit() *assist.Edit {
 
 func TestEncodeEdit(t *testing.T) {
 	full := workspaceEditClientCapabilities{
-		DocumentChanges:         true,
-		ResourceOperations:      []string{"create", "rename", "delete"},
-		ChangeAnnotationSupport: &struct{ GroupsOnLabel bool `json:"groupsOnLabel,omitempty"` }{},
+		DocumentChanges:    true,
+		ResourceOperations: []string{"create", "rename", "delete"},
+		ChangeAnnotationSupport: &struct {
+			GroupsOnLabel bool `json:"groupsOnLabel,omitempty"`
+		}{},
 	}
 	neovim07 := workspaceEditClientCapabilities{ResourceOperations: []string{"rename", "create", "delete"}}
 	tests := []struct {
