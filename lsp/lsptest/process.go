@@ -130,6 +130,16 @@ func (c *Client) stop() {
 	<-c.readDone
 }
 
+// CloseStdin closes the server's stdin (the whole connection for a
+// client given one), as an editor that crashed would.
+func (c *Client) CloseStdin() {
+	if pc, ok := c.conn.(*pipeConn); ok {
+		_ = pc.WriteCloser.Close()
+		return
+	}
+	c.closeOnce.Do(func() { _ = c.conn.Close() })
+}
+
 // PID is the server's process id, 0 for a client given a connection.
 func (c *Client) PID() int {
 	if c.proc == nil {
