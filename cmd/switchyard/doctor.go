@@ -258,7 +258,7 @@ func (d *doctorReport) provider(title, typ string, pc config.Provider, p detect.
 	case p.Found && p.Checked:
 		state = "reachable"
 	case p.Found:
-		state = "credential found"
+		state = "not contacted"
 	}
 	d.f("  %s (%s, %s)%s: %s: %s\n", title, typ, where, base, state, p.Detail)
 	if showData {
