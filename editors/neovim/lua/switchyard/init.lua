@@ -1,0 +1,189 @@
+-- Switchyard for Neovim: starts the switchyard language server, shows its
+-- inline completions as ghost text, and lets the user switch models,
+-- providers and routes without restarting.
+--
+--   require("switchyard").setup({
+--     providers = { local = { type = "ollama", base_url = "http://127.0.0.1:11434" } },
+--     models = { coder = { provider = "local", id = "qwen2.5-coder:1.5b-base", classes = { "completion" } } },
+--     routes = { completion = { "coder" } },
+--   })
+--
+-- See :help switchyard.
+local compat = require("switchyard.compat")
+local config = require("switchyard.config")
+local client = require("switchyard.client")
+local ghost = require("switchyard.ghost")
+local status = require("switchyard.status")
+
+local M = {}
+
+local api = vim.api
+
+-- Plugin options in force; nil before setup().
+M.options = nil
+
+--- How ghost text is shown: "native" (vim.lsp.inline_completion, 0.12+),
+--- "plugin" (this plugin's renderer) or "off".
+function M.ghost_mode()
+  local o = M.options
+  if not o or not o.ghost_text.enabled then
+    return "off"
+  end
+  if compat.at_least(12) and vim.lsp.inline_completion then
+    return "native"
+  end
+  return "plugin"
+end
+
+--- Whether ghost text is shown in the current buffer. On 0.12+ Neovim
+--- does not say, and this returns nil.
+function M.visible()
+  if M.ghost_mode() == "native" then
+    return nil
+  end
+  return ghost.visible(0)
+end
+
+--- Inserts the ghost text shown in the current buffer. Returns false when
+--- there was none, so a mapping can fall back to the key's own meaning.
+function M.accept()
+  if M.ghost_mode() == "native" then
+    return vim.lsp.inline_completion.get()
+  end
+  return ghost.accept(0)
+end
+
+--- Hides the ghost text; returns whether some was shown.
+function M.dismiss()
+  if M.ghost_mode() == "native" then
+    return false
+  end
+  return ghost.dismiss(0)
+end
+
+--- Asks for a completion at the cursor now, without waiting for a pause
+--- in typing (the plugin's renderer; 0.12+ asks by itself).
+function M.trigger()
+  if M.ghost_mode() == "plugin" then
+    ghost.request(api.nvim_get_current_buf(), ghost.INVOKED)
+  end
+end
+
+--- The statusline component, fed by the server's switchyard/status.
+---@return string
+function M.statusline()
+  return status.statusline()
+end
+
+--- The server settings in force (the "switchyard" section).
+function M.settings()
+  return client.settings()
+end
+
+--- Replaces the server settings and sends them with
+--- workspace/didChangeConfiguration; returns the number of clients told.
+---@param settings table
+function M.set_settings(settings)
+  ghost.dismiss(0)
+  return client.set_settings(config.clean(settings) or {})
+end
+
+--- Puts model first in the route for task (default "completion").
+function M.use_model(model, task)
+  return M.set_settings(config.prefer_model(client.settings(), task or "completion", model))
+end
+
+--- Prefers models served by provider in every route; returns the tasks
+--- whose route has none of its models.
+function M.use_provider(provider)
+  local s, untouched = config.prefer_provider(client.settings(), provider)
+  M.set_settings(s)
+  return untouched
+end
+
+-- Feeds key without mappings, for a mapping that has nothing to do. "i"
+-- puts it before the rest of the typeahead, so keys typed after it keep
+-- their order.
+local function feed(key)
+  api.nvim_feedkeys(api.nvim_replace_termcodes(key, true, false, true), "ni", false)
+end
+
+local function map_keys(bufnr)
+  local keys = M.options.keymaps
+  local function imap(lhs, fn, desc)
+    if lhs and lhs ~= "" then
+      vim.keymap.set("i", lhs, fn, { buffer = bufnr, desc = desc, silent = true })
+    end
+  end
+  imap(keys.accept, function()
+    if not M.accept() then
+      feed(keys.accept)
+    end
+  end, "Switchyard: accept the ghost text")
+  if keys.accept_tab then
+    imap("<Tab>", function()
+      if vim.fn.pumvisible() == 1 or not M.accept() then
+        feed("<Tab>")
+      end
+    end, "Switchyard: accept the ghost text, else insert a tab")
+  end
+  if M.ghost_mode() == "plugin" then
+    imap(keys.dismiss, function()
+      if not M.dismiss() then
+        feed(keys.dismiss)
+      end
+    end, "Switchyard: hide the ghost text")
+    imap(keys.trigger, M.trigger, "Switchyard: ask for a completion now")
+  end
+end
+
+local function on_attach(c, bufnr)
+  local mode = M.ghost_mode()
+  if mode == "native" then
+    vim.lsp.inline_completion.enable(true, { bufnr = bufnr })
+  elseif mode == "plugin" then
+    ghost.attach(c, bufnr)
+  end
+  if mode ~= "off" then
+    map_keys(bufnr)
+  end
+  if M.options.on_attach then
+    M.options.on_attach(c, bufnr)
+  end
+end
+
+--- Sets the plugin up and, unless autostart is false, starts the server
+--- for the buffers it serves. Calling it again replaces the options and
+--- sends the new settings to running servers.
+---@param opts table|nil see :help switchyard-options
+function M.setup(opts)
+  local o, settings, problems = config.resolve(opts)
+  for _, p in ipairs(problems) do
+    vim.notify("switchyard: " .. p, vim.log.levels.WARN)
+  end
+  local again = M.options ~= nil
+  M.options = o
+  vim.cmd("highlight default link SwitchyardGhostText Comment")
+  status.set_format(o.statusline)
+  ghost.configure(o.ghost_text)
+  client.configure(o, settings, on_attach)
+  require("switchyard.commands").create()
+  if again then
+    client.set_settings(settings)
+    return
+  end
+  if o.autostart then
+    client.start()
+  end
+end
+
+--- Starts the server for the current buffer (autostart = false).
+function M.start()
+  if compat.at_least(11) then
+    client.start()
+    return
+  end
+  client.attach(api.nvim_get_current_buf())
+end
+
+return M
