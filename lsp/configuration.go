@@ -397,6 +397,24 @@ func (st *settings) show(t protocol.MessageType, msg string) {
 	st.s.showMessage(t, msg)
 }
 
+// route names the model and provider a request for task would go to
+// first, for messages; empty when the router cannot say.
+func (st *settings) route(task, path string) (model, provider string) {
+	st.applyMu.Lock()
+	r, ok := st.router.(*router.Router)
+	st.applyMu.Unlock()
+	if !ok {
+		return "", ""
+	}
+	d := r.Explain(task, path)
+	for _, c := range d.Candidates {
+		if c.Model == d.Picked {
+			return c.Model, c.Provider
+		}
+	}
+	return "", ""
+}
+
 // status forwards the router's status to the editor plugins.
 func (s *server) status(st router.Status) {
 	s.notify("switchyard/status", st)

@@ -117,6 +117,6 @@ func (s *server) suggest(ctx context.Context, req assist.CompletionRequest) ([]a
 		return nil, nil
 	}
 	s.log.Info("completion failed", zap.String("uri", req.Doc.URI), zap.Error(err))
-	s.reportProblem(err)
+	s.reportProblem(err, req.Doc.Path)
 	return nil, nil
 }

@@ -9,7 +9,7 @@ import (
 	"go.lsp.dev/jsonrpc2"
 )
 
-func TestLifecycle(t *testing.T) {
+func TestServerLifecycle(t *testing.T) {
 	h := startServer(t, fixed(&fakeRouter{text: "x"}))
 
 	// Before initialize: requests get ServerNotInitialized, notifications
@@ -70,7 +70,7 @@ func TestLifecycle(t *testing.T) {
 	}
 }
 
-func TestExitWithoutShutdown(t *testing.T) {
+func TestServerExitWithoutShutdown(t *testing.T) {
 	h := startServer(t, fixed(&fakeRouter{text: "x"}))
 	h.initialize(map[string]any{}, nil)
 	h.notify("exit", nil)
@@ -85,7 +85,7 @@ func TestExitWithoutShutdown(t *testing.T) {
 	}
 }
 
-func TestExitBeforeInitialize(t *testing.T) {
+func TestServerExitBeforeInitialize(t *testing.T) {
 	h := startServer(t, fixed(&fakeRouter{text: "x"}))
 	h.notify("exit", nil)
 	select {
@@ -99,7 +99,7 @@ func TestExitBeforeInitialize(t *testing.T) {
 	}
 }
 
-func TestBadInput(t *testing.T) {
+func TestServerBadInput(t *testing.T) {
 	h := startServer(t, fixed(&fakeRouter{text: "x"}))
 	h.initialize(map[string]any{}, nil)
 

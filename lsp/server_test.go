@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest"
 
 	"switchyard/assist"
@@ -42,7 +43,7 @@ type wireError struct {
 func (e *wireError) Error() string { return fmt.Sprintf("code %d: %s", e.Code, e.Message) }
 
 type testClient struct {
-	t    *testing.T
+	t    testing.TB
 	conn net.Conn
 	wmu  sync.Mutex
 	seq  atomic.Int64
@@ -63,7 +64,7 @@ type harness struct {
 
 // startServer runs a server on one end of a pipe and a client on the
 // other. newRouter builds the fake router for each configuration.
-func startServer(t *testing.T, newRouter RouterFactory, opts ...func(*Options)) *harness {
+func startServer(t testing.TB, newRouter RouterFactory, opts ...func(*Options)) *harness {
 	t.Helper()
 	srvConn, cliConn := net.Pipe()
 	eng := &testEngine{}
@@ -418,6 +419,14 @@ func (p namedProvider) Chat(context.Context, *providers.ChatRequest) (providers.
 // fixed returns a factory that always builds r.
 func fixed(r providers.Router) RouterFactory {
 	return func(*config.Config) (providers.Router, error) { return r, nil }
+}
+
+// startBenchServer runs a quiet server with one open document.
+func startBenchServer(b *testing.B, text string) *harness {
+	h := startServer(b, fixed(&fakeRouter{text: "x", model: "m", provider: "p"}), func(o *Options) { o.Logger = zap.NewNop() })
+	h.initialize(map[string]any{}, nil)
+	h.open("file:///bench.go", text)
+	return h
 }
 
 func mustJSON(t *testing.T, raw json.RawMessage, v any) {

@@ -1,14 +1,19 @@
 package lsp
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
 
+	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/router"
 )
 
 // What the user sees: window/showMessage for what needs their action,
@@ -32,16 +37,31 @@ func newNotices(quiet time.Duration) *notices {
 	return &notices{quiet: quiet, shown: make(map[string]time.Time), now: time.Now}
 }
 
-// first reports whether key was not shown within the quiet period, and
-// records it as shown now.
-func (n *notices) first(key string) bool {
+// recent reports whether key was shown within the quiet period.
+func (n *notices) recent(key string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	at, ok := n.shown[key]
+	return ok && n.now().Sub(at) < n.quiet
+}
+
+// mark records keys as shown now.
+func (n *notices) mark(keys ...string) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	now := n.now()
-	if at, ok := n.shown[key]; ok && now.Sub(at) < n.quiet {
+	for _, k := range keys {
+		n.shown[k] = now
+	}
+}
+
+// first reports whether key was not shown within the quiet period, and
+// records it as shown now.
+func (n *notices) first(key string) bool {
+	if n.recent(key) {
 		return false
 	}
-	n.shown[key] = now
+	n.mark(key)
 	return true
 }
 
@@ -54,18 +74,52 @@ func (n *notices) forget() {
 }
 
 // reportProblem shows a failed completion to the user once per provider
-// and kind of failure. The providers.Error message names the provider and
-// carries the hint (which setting to fix); it never holds a credential.
-func (s *server) reportProblem(err error) {
-	key := "error:" + err.Error()
+// and kind of failure, however it is worded from one request to the next.
+// The providers.Error message names the provider and carries the hint
+// (which setting to fix); it never holds a credential.
+func (s *server) reportProblem(err error, path string) {
+	msg := err.Error()
 	var pe *providers.Error
-	if errors.As(err, &pe) {
-		key = "provider:" + pe.Provider + ":" + pe.Kind.String()
+	var nr *router.NoRouteError
+	switch {
+	case errors.As(err, &pe):
+		// Also marks the provider, so that the breaker this failure opens
+		// (the next requests' "failed recently") stays quiet too.
+		key := "provider:" + pe.Provider + ":" + pe.Kind.String()
+		if s.notices.recent(key) {
+			return
+		}
+		s.notices.mark(key, "provider:"+pe.Provider)
+	case errors.As(err, &nr):
+		// No call was made: every candidate was ruled out. Key on who was
+		// ruled out by which rule, not on the words (which count down).
+		var parts []string
+		quiet := len(nr.Decision.Candidates) > 0
+		for _, c := range nr.Decision.Candidates {
+			parts = append(parts, c.Provider+"/"+c.Model+"="+c.Rule)
+			if c.Rule != router.RuleBreaker || !s.notices.recent("provider:"+c.Provider) {
+				quiet = false
+			}
+		}
+		if quiet || !s.notices.first("route:"+nr.Decision.Task+":"+nr.Decision.Problem+":"+strings.Join(parts, ",")) {
+			return
+		}
+	case providers.KindOf(err) == providers.KindTimeout || errors.Is(err, context.DeadlineExceeded):
+		// The engine's deadline: say which model and provider were too
+		// slow, since that is what the user would change.
+		model, provider := s.settings.route(config.TaskCompletion, path)
+		if provider != "" {
+			msg = fmt.Sprintf("provider %s (model %s): %s", provider, model, msg)
+		}
+		if !s.notices.first("timeout:" + provider) {
+			return
+		}
+	default:
+		if !s.notices.first("error:" + msg) {
+			return
+		}
 	}
-	if !s.notices.first(key) {
-		return
-	}
-	s.showMessage(protocol.MessageTypeError, "Switchyard: "+err.Error())
+	s.showMessage(protocol.MessageTypeError, "Switchyard: "+msg)
 }
 
 // showMessage sends window/showMessage; it never blocks on the client.
