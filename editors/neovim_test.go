@@ -174,3 +174,35 @@ func TestNeovimGhostTextAndModelSwitch(t *testing.T) {
 	}
 	t.Logf("code actions: %s", res.CodeActions)
 }
+
+// TestNeovimLuaUnits runs editors/neovim/test/unit.lua: the plugin's Lua
+// logic, with the version checks stubbed so that the code paths of
+// Neovim 0.8 to 0.12 run in whatever Neovim is installed (0.7.2 in
+// Debian 12 and CI).
+func TestNeovimLuaUnits(t *testing.T) {
+	sb := newSandbox(t)
+	var res struct {
+		Error   string `json:"error"`
+		Version string `json:"version"`
+		Tests   []struct {
+			Name string `json:"name"`
+			OK   bool   `json:"ok"`
+			Err  string `json:"err"`
+		} `json:"tests"`
+	}
+	runNeovim(t, sb, "unit.lua", nil, &res)
+	if res.Error != "" {
+		t.Fatalf("unit.lua failed outside a test: %s", res.Error)
+	}
+	if len(res.Tests) < 10 {
+		t.Fatalf("unit.lua ran %d tests, want them all", len(res.Tests))
+	}
+	t.Logf("Neovim %s", res.Version)
+	for _, r := range res.Tests {
+		t.Run(r.Name, func(t *testing.T) {
+			if !r.OK {
+				t.Error(r.Err)
+			}
+		})
+	}
+}
