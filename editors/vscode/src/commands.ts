@@ -1,0 +1,229 @@
+// The commands in the palette. Those that need a model call the server's
+// workspace/executeCommand; those that change settings write the
+// switchyard.* settings, which reach the server as a configuration change.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest } from 'vscode-languageclient/node';
+
+import type { Switchyard } from './extension';
+import { findServerCommand, imagePathAt, notOffered, Work } from './serverCommands';
+import { effective, Inspected, withModelFirst } from './serverSettings';
+
+// The kinds of work a model can be chosen for, in the order offered;
+// route is the key under switchyard.routes.
+const works = [
+  { route: 'completion', label: 'Completions', detail: 'Inline suggestions while typing' },
+  { route: 'refactor', label: 'Refactors', detail: 'Refactors across several files' },
+  { route: 'coding', label: 'Code actions', detail: 'Fix, explain, document or test a range' },
+  { route: 'image', label: 'Images', detail: 'Implement from a screenshot or mockup' },
+  { route: 'long_context', label: 'Long context', detail: 'Questions over a large part of the repository' },
+];
+
+export function registerCommands(context: vscode.ExtensionContext, sy: Switchyard): void {
+  const reg = (id: string, f: (...args: unknown[]) => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, f));
+  reg('switchyard.chooseModel', (route?: unknown) => chooseModel(sy, typeof route === 'string' ? route : undefined));
+  reg('switchyard.refactorAcrossFiles', () => refactor(sy));
+  reg('switchyard.implementFromScreenshot', (uri?: unknown) => fromScreenshot(sy, uri instanceof vscode.Uri ? uri : undefined));
+  reg('switchyard.explainRouteForFile', () => explainRoute(sy));
+  reg('switchyard.toggleOffline', () => toggleOffline());
+  reg('switchyard.showLogs', () => sy.output.show(true));
+  reg('switchyard.restartServer', () => sy.restart());
+}
+
+// target is where a setting written by a command goes: where the user set
+// it before, else the user settings.
+function target(i: Inspected | undefined): vscode.ConfigurationTarget {
+  if (i?.workspaceFolderValue !== undefined) return vscode.ConfigurationTarget.WorkspaceFolder;
+  if (i?.workspaceValue !== undefined) return vscode.ConfigurationTarget.Workspace;
+  return vscode.ConfigurationTarget.Global;
+}
+
+interface ModelEntry {
+  provider?: string;
+  id?: string;
+  classes?: string[];
+}
+
+async function chooseModel(sy: Switchyard, route?: string): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('switchyard');
+  const current = (r: string) => effective(cfg.inspect(`routes.${r}`)) as string[] | undefined;
+  if (!route) {
+    const pick = await vscode.window.showQuickPick(
+      works.map((w) => ({ ...w, description: current(w.route)?.[0] ?? 'not set' })),
+      { title: 'Switchyard: choose the model for…', placeHolder: 'Which work' },
+    );
+    if (!pick) return;
+    route = pick.route;
+  }
+
+  const models = new Map<string, ModelEntry>(Object.entries((effective(cfg.inspect('models')) as Record<string, ModelEntry>) ?? {}));
+  for (const name of await serverModels(sy)) if (!models.has(name)) models.set(name, {});
+  for (const w of works) for (const name of current(w.route) ?? []) if (!models.has(name)) models.set(name, {});
+  if (models.size === 0) {
+    const open = await vscode.window.showWarningMessage(
+      'Switchyard: no models are configured in the settings. Add them to switchyard.models (or to your config.toml) first.',
+      'Open Settings',
+    );
+    if (open) void vscode.commands.executeCommand('workbench.action.openSettingsJson');
+    return;
+  }
+  const now = current(route) ?? [];
+  const items = [...models.entries()].map(([name, m]) => ({
+    label: name,
+    description: [m.id, m.provider && `via ${m.provider}`].filter(Boolean).join(' '),
+    detail: m.classes?.length ? `Classes: ${m.classes.join(', ')}` : undefined,
+    picked: now[0] === name,
+  }));
+  items.sort((a, b) => Number(b.picked) - Number(a.picked));
+  const work = works.find((w) => w.route === route)?.label.toLowerCase() ?? route;
+  const pick = await vscode.window.showQuickPick(items, {
+    title: `Switchyard: model for ${work}`,
+    placeHolder: now.length ? `Now: ${now.join(', then ')}` : 'Pick a model; the others in the route stay as fallbacks',
+  });
+  if (!pick) return;
+  const key = `routes.${route}`;
+  await cfg.update(key, withModelFirst(now, pick.label), target(cfg.inspect(key)));
+  vscode.window.setStatusBarMessage(`Switchyard: ${work} now use ${pick.label}`, 4000);
+}
+
+// serverModels asks the server for the models it knows (from every
+// configuration layer), where it offers such a command.
+async function serverModels(sy: Switchyard): Promise<string[]> {
+  const command = findServerCommand(sy.serverCommands(), 'listModels');
+  if (!command || !sy.client) return [];
+  try {
+    const res = await sy.client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [] });
+    if (Array.isArray(res)) return res.map((m) => (typeof m === 'string' ? m : m?.name)).filter((m): m is string => typeof m === 'string');
+    if (res && typeof res === 'object' && 'models' in res && Array.isArray(res.models)) {
+      return res.models.map((m: unknown) => (typeof m === 'string' ? m : (m as { name?: string })?.name)).filter((m: unknown): m is string => typeof m === 'string');
+    }
+  } catch (err) {
+    sy.output.appendLine(`Listing models: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return [];
+}
+
+// runOnServer runs a server command under a cancellable progress
+// notification, or explains why it cannot.
+async function runOnServer(sy: Switchyard, work: Work, what: string, args: unknown[]): Promise<unknown> {
+  if (!sy.client || !sy.client.isRunning()) {
+    const c = await vscode.window.showErrorMessage('Switchyard: the server is not running.', 'Show Logs', 'Restart');
+    if (c === 'Show Logs') sy.output.show(true);
+    if (c === 'Restart') void sy.restart();
+    return undefined;
+  }
+  const offered = sy.serverCommands();
+  const command = findServerCommand(offered, work);
+  if (!command) {
+    void vscode.window.showWarningMessage(notOffered(what, offered));
+    return undefined;
+  }
+  const client = sy.client;
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Switchyard: ${what}`, cancellable: true },
+    async (_progress, token) => {
+      try {
+        return await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token);
+      } catch (err) {
+        if (token.isCancellationRequested) return undefined;
+        const message = err instanceof Error ? err.message : String(err);
+        void vscode.window.showErrorMessage(`Switchyard: ${what} failed: ${message}`);
+        return undefined;
+      }
+    },
+  );
+}
+
+function editorContext(): Record<string, unknown> {
+  const ed = vscode.window.activeTextEditor;
+  if (!ed) return {};
+  const sel = ed.selection;
+  return {
+    uri: ed.document.uri.toString(),
+    range: {
+      start: { line: sel.start.line, character: sel.start.character },
+      end: { line: sel.end.line, character: sel.end.character },
+    },
+  };
+}
+
+async function refactor(sy: Switchyard): Promise<void> {
+  const instruction = await vscode.window.showInputBox({
+    title: 'Switchyard: refactor across files',
+    prompt: 'What should change? The model may edit several files; you review the edits before they apply.',
+    placeHolder: 'e.g. rename Config.Timeout to Config.Deadline everywhere and update the callers',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() === '' ? 'Describe the change' : undefined),
+  });
+  if (!instruction) return;
+  const res = await runOnServer(sy, 'refactor', 'refactor across files', [{ instruction, ...editorContext() }]);
+  showResult(res);
+}
+
+const imageFilters = { Images: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp'] };
+
+// imageAtCursor is the image file named on the cursor's line, if it exists.
+function imageAtCursor(): vscode.Uri | undefined {
+  const ed = vscode.window.activeTextEditor;
+  if (!ed) return undefined;
+  const line = ed.document.lineAt(ed.selection.active.line).text;
+  const p = imagePathAt(line, ed.selection.active.character);
+  if (!p || /^[a-z]+:\/\//i.test(p)) return undefined;
+  const candidates = path.isAbsolute(p)
+    ? [p]
+    : [
+        path.join(path.dirname(ed.document.uri.fsPath), p),
+        ...(vscode.workspace.workspaceFolders ?? []).map((f) => path.join(f.uri.fsPath, p)),
+      ];
+  const found = candidates.find((c) => fs.existsSync(c));
+  return found ? vscode.Uri.file(found) : undefined;
+}
+
+async function fromScreenshot(sy: Switchyard, given?: vscode.Uri): Promise<void> {
+  let image = given ?? imageAtCursor();
+  if (!image) {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Switchyard: implement from a screenshot or mockup',
+      openLabel: 'Implement',
+      canSelectMany: false,
+      filters: imageFilters,
+    });
+    image = picked?.[0];
+  }
+  if (!image) return;
+  const instruction = await vscode.window.showInputBox({
+    title: 'Switchyard: implement from a screenshot',
+    prompt: `What to build from ${path.basename(image.fsPath)} (optional)`,
+    placeHolder: 'e.g. a React component with this layout',
+    ignoreFocusOut: true,
+  });
+  if (instruction === undefined) return;
+  const res = await runOnServer(sy, 'image', 'implement from a screenshot', [
+    { image: image.toString(), imagePath: image.fsPath, instruction, ...editorContext() },
+  ]);
+  showResult(res);
+}
+
+async function explainRoute(sy: Switchyard): Promise<void> {
+  const res = await runOnServer(sy, 'explainRoute', 'explain the route', [editorContext()]);
+  if (res === undefined || res === null) return;
+  const text = typeof res === 'string' ? res : '```json\n' + JSON.stringify(res, null, 2) + '\n```';
+  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
+  await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+}
+
+function showResult(res: unknown): void {
+  if (typeof res === 'string' && res.trim() !== '') {
+    void vscode.window.showInformationMessage(`Switchyard: ${res}`);
+  }
+}
+
+async function toggleOffline(): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration('switchyard');
+  const key = 'policy.offline';
+  const now = effective(cfg.inspect(key)) === true;
+  await cfg.update(key, !now, target(cfg.inspect(key)));
+  vscode.window.setStatusBarMessage(now ? 'Switchyard: online, remote models allowed' : 'Switchyard: offline, local models only', 4000);
+}
