@@ -53,13 +53,16 @@ type settings struct {
 	folders  []string
 	warned   map[string]bool // workspace warnings already shown
 
+	failedMu sync.Mutex
+	failed   map[string]string // workspace folder -> why its file was rejected
+
 	queueMu sync.Mutex
 	queued  []protocol.ShowMessageParams // problems found before the client could be told
 	ready   bool                         // initialized received: show at once
 }
 
 func newSettings(s *server) *settings {
-	return &settings{s: s, store: config.NewStore(), warned: map[string]bool{}}
+	return &settings{s: s, store: config.NewStore(), warned: map[string]bool{}, failed: map[string]string{}}
 }
 
 // start reads the user's file and builds the first router and the engine,
@@ -136,11 +139,13 @@ func (st *settings) initialize(p initializeParams) {
 	case p.RootPath != "":
 		st.folders = append(st.folders, p.RootPath)
 	}
-	for _, f := range st.folders {
-		st.loadWorkspace(f)
-	}
+	// Editor settings first: a workspace file may use the providers they
+	// define, and would not validate without them.
 	if len(p.InitializationOptions) > 0 {
 		st.setEditor("initializationOptions", p.InitializationOptions)
+	}
+	for _, f := range st.folders {
+		st.loadWorkspace(f)
 	}
 	st.rebuild()
 }
@@ -285,8 +290,30 @@ func (st *settings) loadWorkspace(folder string) {
 	if err == nil {
 		err = st.store.SetWorkspace(l)
 	}
-	if err != nil {
+	st.failedMu.Lock()
+	defer st.failedMu.Unlock()
+	if err == nil {
+		delete(st.failed, folder)
+		return
+	}
+	// Said once per distinct problem: the file is tried again after every
+	// editor change, since it may only need a provider the editor adds.
+	if st.failed[folder] != err.Error() {
+		st.failed[folder] = err.Error()
 		st.problem(folder+"/"+config.WorkspaceFile, err)
+	}
+}
+
+// retryWorkspaces loads again the workspace files that were rejected.
+func (st *settings) retryWorkspaces() {
+	st.failedMu.Lock()
+	var folders []string
+	for f := range st.failed {
+		folders = append(folders, f)
+	}
+	st.failedMu.Unlock()
+	for _, f := range folders {
+		st.loadWorkspace(f)
 	}
 }
 
@@ -299,7 +326,9 @@ func (st *settings) setEditor(source string, data json.RawMessage) {
 	}
 	if err != nil {
 		st.problem("the editor settings", err)
+		return
 	}
+	st.retryWorkspaces()
 }
 
 // rebuild builds a new router when the configuration in force changed.
