@@ -47,13 +47,17 @@ func newSandbox(t *testing.T) *sandbox {
 	t.Helper()
 	home := t.TempDir()
 	s := &sandbox{home: home}
-	s.env = append(os.Environ(),
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SWITCHYARD_CONFIG=") {
+			s.env = append(s.env, kv)
+		}
+	}
+	s.env = append(s.env,
 		"HOME="+home,
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"),
 		"XDG_STATE_HOME="+filepath.Join(home, ".local", "state"),
 		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"SWITCHYARD_CONFIG="+filepath.Join(home, "no-such-config.toml"),
 	)
 	return s
 }
