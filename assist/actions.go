@@ -37,7 +37,7 @@ func (a *Actions) list(req ListRequest) []Offer {
 	start, end := clampRange(text, req.Start, req.End)
 	var out []Offer
 	add := func(o Offer) {
-		if kindWanted(o.Kind, req.Only) {
+		if wantsKind(o.Kind, req.Only) {
 			out = append(out, o)
 		}
 	}
@@ -93,7 +93,31 @@ func (a *Actions) list(req ListRequest) []Offer {
 		}
 		add(o)
 	}
-	return append(out, a.imageOffers(req)...)
+	if ia, ok := any(a).(imageActions); ok {
+		out = append(out, ia.imageOffers(req)...)
+	}
+	return out
+}
+
+// imageActions is the image feature (image_actions.go), found by
+// assertion so that this file builds with or without it.
+type imageActions interface {
+	imageOffers(req ListRequest) []Offer
+	runImageAction(ctx context.Context, req ActionRequest) (*Result, error)
+}
+
+// wantsKind is LSP's context.only: empty admits every kind, and a kind
+// admits its sub-kinds ("refactor" admits "refactor.rewrite").
+func wantsKind(kind string, only []string) bool {
+	if len(only) == 0 {
+		return true
+	}
+	for _, o := range only {
+		if kind == o || strings.HasPrefix(kind, o+".") {
+			return true
+		}
+	}
+	return false
 }
 
 func indexes(n int) []int {
@@ -151,8 +175,8 @@ type job struct {
 }
 
 func (a *Actions) run(ctx context.Context, req ActionRequest) (*Result, error) {
-	if req.Action == ActionImplementImage || req.Action == ActionDescribeImage {
-		return a.runImageAction(ctx, req)
+	if ia, ok := any(a).(imageActions); ok && strings.HasPrefix(req.Action, "image.") {
+		return ia.runImageAction(ctx, req)
 	}
 	st := a.state.Load()
 	j := &job{a: a, st: st, req: req, w: newFiles(req)}
@@ -188,7 +212,11 @@ func (a *Actions) run(ctx context.Context, req ActionRequest) (*Result, error) {
 	return nil, fmt.Errorf("unknown code action %q: pick one from the code-action list", req.Action)
 }
 
-func (j *job) progress(msg string, pct int) { report(j.req.Progress, msg, pct) }
+func (j *job) progress(msg string, pct int) {
+	if j.req.Progress != nil {
+		j.req.Progress(Progress{Message: msg, Percent: pct})
+	}
+}
 
 // instruction is the request's, else the directive comment's.
 func (j *job) instruction() (string, bool) {
@@ -818,7 +846,10 @@ func (j *job) user(ctx context.Context, ua config.Action) (*Result, error) {
 		}
 		edits = append(edits, TextEdit{Start: start, End: end, NewText: code})
 	case config.OutputInsertBelow:
-		at := lineEnd(text, max(start, end-1))
+		at := len(text)
+		if i := strings.IndexByte(text[max(start, end-1):], '\n'); i >= 0 {
+			at = max(start, end-1) + i + 1
+		}
 		if end > start && text[end-1] == '\n' {
 			at = end
 		}
