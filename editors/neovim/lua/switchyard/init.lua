@@ -3,7 +3,7 @@
 -- providers and routes without restarting.
 --
 --   require("switchyard").setup({
---     providers = { local = { type = "ollama", base_url = "http://127.0.0.1:11434" } },
+--     providers = { ["local"] = { type = "ollama", base_url = "http://127.0.0.1:11434" } },
 --     models = { coder = { provider = "local", id = "qwen2.5-coder:1.5b-base", classes = { "completion" } } },
 --     routes = { completion = { "coder" } },
 --   })
@@ -146,6 +146,11 @@ local function on_attach(c, bufnr)
   end
   if mode ~= "off" then
     map_keys(bufnr)
+  end
+  -- The same suggestions in the completion menu, for <C-x><C-o>; 0.7
+  -- does not set it for LSP buffers.
+  if vim.bo[bufnr].omnifunc == "" then
+    vim.bo[bufnr].omnifunc = "v:lua.vim.lsp.omnifunc"
   end
   if M.options.on_attach then
     M.options.on_attach(c, bufnr)
