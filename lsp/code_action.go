@@ -200,7 +200,9 @@ func codeActionList(s *server, _ context.Context, raw json.RawMessage) (any, err
 // offerData is the data of one offer.
 func (s *server) offerData(snap *snapshot, p codeActionParams, o assist.Offer) *actionData {
 	v := snap.version
-	d := &actionData{Action: o.ID, Title: o.Title, URI: snap.uri, Version: &v, Range: p.Range, Instruction: o.Instruction}
+	// o.Instruction is not passed on: it comes from the directive comment,
+	// which the action finds again and removes with its edit.
+	d := &actionData{Action: o.ID, Title: o.Title, URI: snap.uri, Version: &v, Range: p.Range}
 	for _, i := range o.Diagnostics {
 		if i >= 0 && i < len(p.Context.Diagnostics) {
 			d.Diagnostics = append(d.Diagnostics, p.Context.Diagnostics[i])
