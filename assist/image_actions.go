@@ -35,6 +35,9 @@ type ImageRequest struct {
 	// Framework is one of FrameworkNames; "" infers it from the document
 	// and the workspace's manifests.
 	Framework string
+	// NewFile puts the code in a new component file beside the document
+	// even when the document is a component (the editor gave no range).
+	NewFile bool
 }
 
 // imageOffers lists the image actions at a selection: both when it is on
@@ -116,7 +119,7 @@ func (a *Actions) ImplementFromImage(ctx context.Context, req ImageRequest) (*Re
 		return nil, err
 	}
 	start, end := -1, -1
-	if req.Doc.Path != "" && (frameworkOfDocument(req.Doc) == f.ID || f.ID == "html" && isHTML(req.Doc)) {
+	if !req.NewFile && req.Doc.Path != "" && (frameworkOfDocument(req.Doc) == f.ID || f.ID == "html" && isHTML(req.Doc)) {
 		start, end = req.Start, req.End
 	}
 	req.ActionRequest.Folders = folders

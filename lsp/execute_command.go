@@ -28,8 +28,11 @@ func executeCommand(s *server, _ context.Context, raw json.RawMessage) (*job, er
 	if err := decodeParams(method, raw, &p); err != nil {
 		return nil, err
 	}
+	if p.Command == commandImplementFromImage {
+		return implementFromImage(s, method, p)
+	}
 	if p.Command != commandRunAction {
-		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: unknown command %q: the server runs only %s", method, p.Command, commandRunAction)
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: unknown command %q: the server runs %s and %s", method, p.Command, commandRunAction, commandImplementFromImage)
 	}
 	if len(p.Arguments) != 1 {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %s takes one argument, the action's data; got %d", method, commandRunAction, len(p.Arguments))
