@@ -152,8 +152,8 @@ type actionData struct {
 	Files       []string              `json:"files,omitempty"` // scope files: paths or file URIs
 }
 
-// codeAction answers textDocument/codeAction with the actions that apply,
-// making no model call.
+// codeActionList answers textDocument/codeAction with the actions that
+// apply, making no model call.
 func codeActionList(s *server, _ context.Context, raw json.RawMessage) (any, error) {
 	const method = "textDocument/codeAction"
 	var p codeActionParams
