@@ -159,3 +159,30 @@ func TestRebase(t *testing.T) {
 		})
 	}
 }
+
+// Whatever a model writes, parsing and matching never panic, and every
+// match lies inside the file, starts a line and does not overlap the
+// next.
+func FuzzParseAndMatch(f *testing.F) {
+	f.Add("a.go\n<<<<<<< SEARCH\n\tx\n=======\n\ty\n>>>>>>> REPLACE\n", "package a\n\tx\n")
+	f.Add("```\n<<<<<<< SEARCH\n\n=======\n>>>>>>> REPLACE", "  x\r\n  x\r\n")
+	f.Add("RENAME a -> b\n<<<<<<< SEARCH\nx", "x")
+	f.Fuzz(func(t *testing.T, answer, text string) {
+		blocks, _ := parseBlocks(answer)
+		for _, b := range blocks {
+			if b.search == "" {
+				continue
+			}
+			prev := -1
+			for _, m := range match(text, b.search, b.replace) {
+				if m.Start < 0 || m.End > len(text) || m.Start > m.End || m.Start < prev {
+					t.Fatalf("match %+v out of place in %d bytes (previous end %d)", m, len(text), prev)
+				}
+				if m.Start > 0 && text[m.Start-1] != '\n' {
+					t.Fatalf("match %+v does not start a line", m)
+				}
+				prev = m.End
+			}
+		}
+	})
+}
