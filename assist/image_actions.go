@@ -51,7 +51,10 @@ func (a *Actions) imageOffers(req ListRequest) []Offer {
 	if !ok {
 		return nil
 	}
-	path := resolveImage(ref.target, req.Doc.Path, nil)
+	// The list request names no workspace folders: a root-relative web
+	// path ("/img/mock.png") is looked for under the document's folder
+	// and those above it. Run checks the real folders.
+	path := resolveImage(ref.target, req.Doc.Path, ancestors(req.Doc.Path, 8))
 	if path == "" {
 		return nil
 	}
@@ -124,6 +127,21 @@ func (a *Actions) ImplementFromImage(ctx context.Context, req ImageRequest) (*Re
 	}
 	req.ActionRequest.Folders = folders
 	return a.implementImage(ctx, req.ActionRequest, src, f, start, end)
+}
+
+// ancestors lists the folder of path and up to n-1 folders above it.
+func ancestors(path string, n int) []string {
+	if path == "" {
+		return nil
+	}
+	var out []string
+	for dir := filepath.Dir(path); len(out) < n; dir = filepath.Dir(dir) {
+		out = append(out, dir)
+		if filepath.Dir(dir) == dir {
+			break
+		}
+	}
+	return out
 }
 
 func isHTML(doc Document) bool {
@@ -386,9 +404,6 @@ func freePath(path string, open []Document) string {
 func (a *Actions) askVision(ctx context.Context, st *actionState, req ActionRequest, src imageSource, msgs []providers.Message) (string, providers.Target, error) {
 	if st.router == nil {
 		return "", providers.Target{}, fmt.Errorf("no model route: add a vision-capable model (vision = true) to [models] and list it in [routes] %s", config.TaskImage)
-	}
-	if err := images.CheckCount(1, images.Limits{}); err != nil {
-		return "", providers.Target{}, err
 	}
 	need := providers.Need{Task: config.TaskImage, Vision: true, PromptTokens: estimatePromptTokens(msgs) + imageTokens(src.img)}
 	// The data policy applies to the image as to code: a local_only glob

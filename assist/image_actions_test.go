@@ -615,6 +615,11 @@ func TestImageOffers(t *testing.T) {
 	if o := list(ListRequest{Selection: cursorOn(missing, "![x]", root).Selection}); len(o) != 0 {
 		t.Errorf("offers for a missing file: %+v", o)
 	}
+	rooted := readme
+	rooted.Text = "![x](/docs/mock.png)\n" // served from the site's root
+	if o := list(ListRequest{Selection: cursorOn(rooted, "![x]", root).Selection}); len(o) != 2 {
+		t.Errorf("offers for a root-relative path: %+v, want both", o)
+	}
 	if o := list(ListRequest{Selection: cursorOn(readme, "![login]", root).Selection, Only: []string{KindQuickFix}}); len(o) != 0 {
 		t.Errorf("offers under only=quickfix: %+v", o)
 	}
