@@ -11,14 +11,15 @@ import (
 // file, from the editor's settings as JSON (same keys), and from a
 // workspace file. Keys are snake_case in both encodings.
 type Config struct {
-	Providers  map[string]Provider `toml:"providers" json:"providers,omitempty"`
-	Models     map[string]Model    `toml:"models" json:"models,omitempty"`
-	Routes     map[string][]string `toml:"routes" json:"routes,omitempty"` // task -> model names, in order of preference
-	Completion Completion          `toml:"completion" json:"completion"`
-	Policy     Policy              `toml:"policy" json:"policy"`
-	Trust      Trust               `toml:"trust" json:"trust"`
-	Log        Log                 `toml:"log" json:"log"`
-	Actions    []Action            `toml:"actions" json:"actions,omitempty"` // user-defined code actions, [[actions]]
+	Providers  map[string]Provider     `toml:"providers" json:"providers,omitempty"`
+	Models     map[string]Model        `toml:"models" json:"models,omitempty"`
+	Routes     map[string][]string     `toml:"routes" json:"routes,omitempty"` // task -> model names, in order of preference
+	Tasks      map[string]TaskSettings `toml:"tasks" json:"tasks,omitempty"`   // task -> how it is routed when [routes] does not pin it
+	Completion Completion              `toml:"completion" json:"completion"`
+	Policy     Policy                  `toml:"policy" json:"policy"`
+	Trust      Trust                   `toml:"trust" json:"trust"`
+	Log        Log                     `toml:"log" json:"log"`
+	Actions    []Action                `toml:"actions" json:"actions,omitempty"` // user-defined code actions, [[actions]]
 }
 
 // Tasks, the keys of [routes].
@@ -98,6 +99,50 @@ type Policy struct {
 	NoTraining       bool     `toml:"no_training" json:"no_training,omitempty"`
 	LocalOnly        []string `toml:"local_only" json:"local_only,omitempty"` // path globs whose content stays on local models
 	Offline          bool     `toml:"offline" json:"offline,omitempty"`       // use local models only
+
+	// Overrides that only ever tighten the rules above: for one task
+	// ([policy.tasks.NAME]) or for content from matching files
+	// ([[policy.paths]]). See Narrow.
+	Tasks map[string]PolicyOverride `toml:"tasks" json:"tasks,omitempty"`
+	Paths []PathPolicy              `toml:"paths" json:"paths,omitempty"`
+}
+
+// PolicyOverride is a stricter policy for one task, [policy.tasks.NAME].
+// Each key can only narrow [policy]: a list of jurisdictions is
+// intersected with it, a retention limit counts only when smaller, and
+// the booleans only turn rules on.
+type PolicyOverride struct {
+	Jurisdictions    []string `toml:"jurisdictions" json:"jurisdictions,omitempty"`
+	MaxRetentionDays *int     `toml:"max_retention_days" json:"max_retention_days,omitempty"`
+	ZeroRetention    bool     `toml:"zero_retention" json:"zero_retention,omitempty"`
+	NoTraining       bool     `toml:"no_training" json:"no_training,omitempty"`
+	LocalOnly        bool     `toml:"local_only" json:"local_only,omitempty"` // local models only
+}
+
+// PathPolicy is a stricter policy for content from the files that Glob
+// matches, one [[policy.paths]] entry. Glob is written as in
+// [policy] local_only; the other keys are those of PolicyOverride.
+type PathPolicy struct {
+	Glob             string   `toml:"glob" json:"glob"`
+	Jurisdictions    []string `toml:"jurisdictions" json:"jurisdictions,omitempty"`
+	MaxRetentionDays *int     `toml:"max_retention_days" json:"max_retention_days,omitempty"`
+	ZeroRetention    bool     `toml:"zero_retention" json:"zero_retention,omitempty"`
+	NoTraining       bool     `toml:"no_training" json:"no_training,omitempty"`
+	LocalOnly        bool     `toml:"local_only" json:"local_only,omitempty"`
+}
+
+// Override returns the rules of a path entry without its glob.
+func (p PathPolicy) Override() PolicyOverride {
+	return PolicyOverride{Jurisdictions: p.Jurisdictions, MaxRetentionDays: p.MaxRetentionDays,
+		ZeroRetention: p.ZeroRetention, NoTraining: p.NoTraining, LocalOnly: p.LocalOnly}
+}
+
+// TaskSettings changes how one task is routed, [tasks.NAME].
+type TaskSettings struct {
+	// Class is the model class the task asks for when [routes] does not
+	// list its models, such as "coding" for refactor on a budget; ""
+	// keeps the task's own class.
+	Class string `toml:"class" json:"class,omitempty"`
 }
 
 // Trust lists workspace folders whose .switchyard.toml may set endpoints,

@@ -1,6 +1,9 @@
 package config
 
-import "time"
+import (
+	"maps"
+	"time"
+)
 
 // Documented defaults. Debounce follows llm.nvim and llm-vscode (150 ms);
 // the token budgets sit inside the 1024 to 2048 token window that fast
@@ -66,6 +69,11 @@ func (c *Config) Clone() *Config {
 	out.Policy.Jurisdictions = cloneStrings(c.Policy.Jurisdictions)
 	out.Policy.MaxRetentionDays = clonePtr(c.Policy.MaxRetentionDays)
 	out.Policy.LocalOnly = cloneStrings(c.Policy.LocalOnly)
+	out.Policy.Tasks = cloneTaskPolicies(c.Policy.Tasks)
+	out.Policy.Paths = clonePathPolicies(c.Policy.Paths)
+	if c.Tasks != nil {
+		out.Tasks = maps.Clone(c.Tasks)
+	}
 	out.Trust.Folders = cloneStrings(c.Trust.Folders)
 	return &out
 }

@@ -3,7 +3,9 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"reflect"
+	"strings"
 )
 
 //go:generate go test -run TestSchemaFileIsCurrent -update .
@@ -12,69 +14,86 @@ import (
 // for a user-chosen name. A test fails when a key has none, so the schema
 // the editors show never has an unexplained setting.
 var descriptions = map[string]string{
-	"":                                 "Switchyard configuration: providers (where models are reached), models (what they can do), routes (which model does which work), completion tuning, data policy, trusted folders and logging.",
-	"providers":                        "Backends, by your name for each. A provider says under which terms a model is reached: endpoint, credentials, jurisdiction, retention.",
-	"providers.*":                      "One backend. OpenAI-compatible servers (vLLM, LM Studio, OpenRouter, Together, Ollama's /v1) use type \"openai\" with a base_url.",
-	"providers.*.type":                 "The wire protocol the provider speaks.",
-	"providers.*.base_url":             "Endpoint, an http:// or https:// URL. Each type has a default; set it for local runners and compatible servers.",
-	"providers.*.api_key_env":          "Name of the environment variable that holds the API key (the name, never the key itself).",
-	"providers.*.api_key_cmd":          "Shell command whose output is the API key, such as a password manager lookup. Runs with a 10 second limit.",
-	"providers.*.headers":              "Extra HTTP headers sent with every request.",
-	"providers.*.timeout":              "Deadline for a whole request, such as \"30s\" or a number of milliseconds. Leave out for the type's default.",
-	"providers.*.region":               "Region, for bedrock, vertex and azure.",
-	"providers.*.project":              "Google Cloud project, for vertex.",
-	"providers.*.options":              "Settings specific to the provider type, passed as written.",
-	"providers.*.data":                 "What the provider promises about your data; the policy filters on these facts. Leave out what you do not know to use the type's defaults.",
-	"providers.*.data.jurisdictions":   "Where data is processed: ISO country codes or \"EU\", \"US\".",
-	"providers.*.data.retention_days":  "How many days the provider keeps prompts; 0 for none.",
-	"providers.*.data.training":        "Whether prompts may be used for training.",
-	"providers.*.data.private_network": "Whether traffic stays on a private network (a VPC endpoint, say).",
-	"providers.*.data.local":           "Whether nothing leaves this machine.",
-	"providers.*.disabled":             "Keep the provider's settings but never route to it.",
-	"models":                           "Models, by your name for each. The same model reached through two providers is two entries.",
-	"models.*":                         "One model reached through one provider.",
-	"models.*.provider":                "The name of the provider (a key of providers) that serves this model.",
-	"models.*.id":                      "The provider's own id for the model, such as \"qwen2.5-coder:7b-base\" or \"gpt-4o\".",
-	"models.*.classes":                 "What the model is good for; routing only considers models of the class the work needs.",
-	"models.*.fim":                     "Fill-in-the-middle prompt format. Leave empty to infer it from the model id; \"native\" uses the provider's own endpoint (llama.cpp /infill, Ollama suffix, Mistral /v1/fim/completions); \"none\" completes through chat.",
-	"models.*.context_window":          "The model's context window in tokens; 0 when unknown.",
-	"models.*.max_output":              "The most tokens the model can write in one answer; 0 when unknown.",
-	"models.*.vision":                  "Whether the model accepts images.",
-	"routes":                           "For each kind of work, the models to use in order of preference; later ones are fallbacks.",
-	"routes." + TaskCompletion:         "Inline completion while typing: a fast code model with fill-in-the-middle.",
-	"routes." + TaskCoding:             "Fix, explain, document or test one range: a strong coding model.",
-	"routes." + TaskRefactor:           "Refactor across several files: a frontier reasoning model.",
-	"routes." + TaskImage:              "Implement from a screenshot or mockup: a model with vision.",
-	"routes." + TaskLongContext:        "A question over a large part of the repository: a long-context model.",
-	"completion":                       "Inline completion tuning.",
-	"completion.debounce":              "Wait this long after the last keystroke before asking a model, such as \"150ms\" or a number of milliseconds.",
-	"completion.timeout":               "Give up on a completion after this long.",
-	"completion.max_prefix_tokens":     "Budget, in tokens, for the text before the cursor.",
-	"completion.max_suffix_tokens":     "Budget, in tokens, for the text after the cursor.",
-	"completion.max_tokens":            "The longest suggestion, in tokens.",
-	"completion.temperature":           "Sampling temperature; low values give steadier completions.",
-	"completion.cache_size":            "How many suggestions to remember; 0 turns the cache off.",
-	"completion.multi_line":            "Whether suggestions may span several lines: \"auto\" decides from the cursor's place.",
-	"policy":                           "What may happen to your code. Routing never sends a request to a provider outside the policy; when none fits, the request fails with a clear error.",
-	"policy.jurisdictions":             "Jurisdictions allowed to process your code; empty allows any.",
-	"policy.max_retention_days":        "Only use providers that keep prompts at most this many days.",
-	"policy.zero_retention":            "Only use providers that keep no prompts.",
-	"policy.no_training":               "Only use providers that do not train on prompts.",
-	"policy.local_only":                "Path globs whose content is only ever sent to local models, such as \"secrets/**\".",
-	"policy.offline":                   "Use local models only.",
-	"trust":                            "Workspace folders whose .switchyard.toml may set endpoints, headers, credentials and logging. Only your own configuration file can set this.",
-	"trust.folders":                    "Absolute paths (or ~/...) of trusted workspace folders.",
-	"log":                              "Where the server's log goes. The log never holds keys or tokens.",
-	"log.level":                        "How much to log.",
-	"log.file":                         "Log to this file instead of stderr.",
-	"actions":                          "Your own code actions, listed in the editor's code-action menu beside the built-in ones.",
-	"actions[]":                        "One code action: a prompt template, the route it uses and what happens to the answer.",
-	"actions[].name":                   "A short unique name; the menu shows it unless title is set.",
-	"actions[].title":                  "The menu entry, such as \"Translate comments to English\".",
-	"actions[].prompt":                 "What to ask the model. Variables: {selection} (the selected code), {file} (the file's path), {language}, {diagnostics} (the problems at the selection), {instruction} (asked for by the editor plugins, or a \"switchyard:\" comment above the selection).",
-	"actions[].task":                   "The route to use: coding (the default), refactor or long_context.",
-	"actions[].output":                 "What to do with the answer: replace the selection (the default), insert it below the selection, write it to a new file, or show it as a Markdown document.",
-	"actions[].file":                   "For output new_file: the path to write, relative to the current file's folder unless absolute inside the workspace. Variables: {dir}, {stem} (file name without extension), {ext} (with its dot), {name} (the action's name).",
+	"":                                  "Switchyard configuration: providers (where models are reached), models (what they can do), routes (which model does which work), completion tuning, data policy, trusted folders and logging.",
+	"providers":                         "Backends, by your name for each. A provider says under which terms a model is reached: endpoint, credentials, jurisdiction, retention.",
+	"providers.*":                       "One backend. OpenAI-compatible servers (vLLM, LM Studio, OpenRouter, Together, Ollama's /v1) use type \"openai\" with a base_url.",
+	"providers.*.type":                  "The wire protocol the provider speaks.",
+	"providers.*.base_url":              "Endpoint, an http:// or https:// URL. Each type has a default; set it for local runners and compatible servers.",
+	"providers.*.api_key_env":           "Name of the environment variable that holds the API key (the name, never the key itself).",
+	"providers.*.api_key_cmd":           "Shell command whose output is the API key, such as a password manager lookup. Runs with a 10 second limit.",
+	"providers.*.headers":               "Extra HTTP headers sent with every request.",
+	"providers.*.timeout":               "Deadline for a whole request, such as \"30s\" or a number of milliseconds. Leave out for the type's default.",
+	"providers.*.region":                "Region, for bedrock, vertex and azure.",
+	"providers.*.project":               "Google Cloud project, for vertex.",
+	"providers.*.options":               "Settings specific to the provider type, passed as written.",
+	"providers.*.data":                  "What the provider promises about your data; the policy filters on these facts. Leave out what you do not know to use the type's defaults.",
+	"providers.*.data.jurisdictions":    "Where data is processed: ISO country codes or \"EU\", \"US\".",
+	"providers.*.data.retention_days":   "How many days the provider keeps prompts; 0 for none.",
+	"providers.*.data.training":         "Whether prompts may be used for training.",
+	"providers.*.data.private_network":  "Whether traffic stays on a private network (a VPC endpoint, say).",
+	"providers.*.data.local":            "Whether nothing leaves this machine.",
+	"providers.*.disabled":              "Keep the provider's settings but never route to it.",
+	"models":                            "Models, by your name for each. The same model reached through two providers is two entries.",
+	"models.*":                          "One model reached through one provider.",
+	"models.*.provider":                 "The name of the provider (a key of providers) that serves this model.",
+	"models.*.id":                       "The provider's own id for the model, such as \"qwen2.5-coder:7b-base\" or \"gpt-4o\".",
+	"models.*.classes":                  "What the model is good for; routing only considers models of the class the work needs.",
+	"models.*.fim":                      "Fill-in-the-middle prompt format. Leave empty to infer it from the model id; \"native\" uses the provider's own endpoint (llama.cpp /infill, Ollama suffix, Mistral /v1/fim/completions); \"none\" completes through chat.",
+	"models.*.context_window":           "The model's context window in tokens; 0 when unknown.",
+	"models.*.max_output":               "The most tokens the model can write in one answer; 0 when unknown.",
+	"models.*.vision":                   "Whether the model accepts images.",
+	"routes":                            "For each kind of work, the models to use in order of preference; later ones are fallbacks.",
+	"routes." + TaskCompletion:          "Inline completion while typing: a fast code model with fill-in-the-middle.",
+	"routes." + TaskCoding:              "Fix, explain, document or test one range: a strong coding model.",
+	"routes." + TaskRefactor:            "Refactor across several files: a frontier reasoning model.",
+	"routes." + TaskImage:               "Implement from a screenshot or mockup: a model with vision.",
+	"routes." + TaskLongContext:         "A question over a large part of the repository: a long-context model.",
+	"tasks":                             "For each kind of work, how it is routed when routes does not list its models.",
+	"tasks.*":                           "Routing settings for this kind of work.",
+	"tasks.*.class":                     "The model class this work asks for instead of its own (completion: completion, coding: coding, refactor: frontier, image: multimodal, long_context: long-context), such as \"coding\" to refactor with a cheaper model.",
+	"completion":                        "Inline completion tuning.",
+	"completion.debounce":               "Wait this long after the last keystroke before asking a model, such as \"150ms\" or a number of milliseconds.",
+	"completion.timeout":                "Give up on a completion after this long.",
+	"completion.max_prefix_tokens":      "Budget, in tokens, for the text before the cursor.",
+	"completion.max_suffix_tokens":      "Budget, in tokens, for the text after the cursor.",
+	"completion.max_tokens":             "The longest suggestion, in tokens.",
+	"completion.temperature":            "Sampling temperature; low values give steadier completions.",
+	"completion.cache_size":             "How many suggestions to remember; 0 turns the cache off.",
+	"completion.multi_line":             "Whether suggestions may span several lines: \"auto\" decides from the cursor's place.",
+	"policy":                            "What may happen to your code. Routing never sends a request to a provider outside the policy; when none fits, the request fails with a clear error.",
+	"policy.jurisdictions":              "Jurisdictions allowed to process your code; empty allows any.",
+	"policy.max_retention_days":         "Only use providers that keep prompts at most this many days.",
+	"policy.zero_retention":             "Only use providers that keep no prompts.",
+	"policy.no_training":                "Only use providers that do not train on prompts.",
+	"policy.local_only":                 "Path globs whose content is only ever sent to local models, such as \"secrets/**\".",
+	"policy.offline":                    "Use local models only.",
+	"policy.tasks":                      "Stricter rules for one kind of work. They only narrow the policy above, never widen it.",
+	"policy.tasks.*":                    "Stricter rules for this kind of work.",
+	"policy.tasks.*.jurisdictions":      "Only these jurisdictions, of those the policy allows; none in common leaves local models only.",
+	"policy.tasks.*.max_retention_days": "A smaller retention limit for this work; a larger one is ignored.",
+	"policy.tasks.*.zero_retention":     "Only providers that keep no prompts, for this work.",
+	"policy.tasks.*.no_training":        "Only providers that do not train on prompts, for this work.",
+	"policy.tasks.*.local_only":         "This work only ever goes to local models.",
+	"policy.paths":                      "Stricter rules for content from matching files. A request carrying such content gets every matching entry's rules on top of the policy above.",
+	"policy.paths[].glob":               "Path glob of the files the rules cover, written as in local_only, such as \"internal/**\".",
+	"policy.paths[].jurisdictions":      "Only these jurisdictions, of those the policy allows, for content from these files.",
+	"policy.paths[].max_retention_days": "A smaller retention limit for content from these files.",
+	"policy.paths[].zero_retention":     "Only providers that keep no prompts, for content from these files.",
+	"policy.paths[].no_training":        "Only providers that do not train on prompts, for content from these files.",
+	"policy.paths[].local_only":         "Content from these files only ever goes to local models.",
+	"trust":                             "Workspace folders whose .switchyard.toml may set endpoints, headers, credentials and logging. Only your own configuration file can set this.",
+	"trust.folders":                     "Absolute paths (or ~/...) of trusted workspace folders.",
+	"log":                               "Where the server's log goes. The log never holds keys or tokens.",
+	"log.level":                         "How much to log.",
+	"log.file":                          "Log to this file instead of stderr.",
+	"actions":                           "Your own code actions, listed in the editor's code-action menu beside the built-in ones.",
+	"actions[]":                         "One code action: a prompt template, the route it uses and what happens to the answer.",
+	"actions[].name":                    "A short unique name; the menu shows it unless title is set.",
+	"actions[].title":                   "The menu entry, such as \"Translate comments to English\".",
+	"actions[].prompt":                  "What to ask the model. Variables: {selection} (the selected code), {file} (the file's path), {language}, {diagnostics} (the problems at the selection), {instruction} (asked for by the editor plugins, or a \"switchyard:\" comment above the selection).",
+	"actions[].task":                    "The route to use: coding (the default), refactor or long_context.",
+	"actions[].output":                  "What to do with the answer: replace the selection (the default), insert it below the selection, write it to a new file, or show it as a Markdown document.",
+	"actions[].file":                    "For output new_file: the path to write, relative to the current file's folder unless absolute inside the workspace. Variables: {dir}, {stem} (file name without extension), {ext} (with its dot), {name} (the action's name).",
 }
 
 // enums are the choices of the enumerated keys, the same lists Validate
@@ -87,27 +106,59 @@ var enums = map[string][]string{
 	"log.level":             LogLevels,
 	"actions[].task":        ActionTasks,
 	"actions[].output":      ActionOutputs,
+	"tasks.*.class":         Classes,
 }
 
 // required are the keys an entry cannot do without, as Validate demands.
 var required = map[string][]string{
-	"providers.*": {"type"},
-	"models.*":    {"provider", "id"},
-	"actions[]":   {"name", "prompt"},
+	"providers.*":    {"type"},
+	"models.*":       {"provider", "id"},
+	"actions[]":      {"name", "prompt"},
+	"policy.paths[]": {"glob"},
 }
 
 // bounds are the numeric limits Validate enforces, so editors flag them
 // while the user types.
 var bounds = map[string][2]float64{
-	"completion.max_prefix_tokens":    {0, maxPromptTokens},
-	"completion.max_suffix_tokens":    {0, maxPromptTokens},
-	"completion.max_tokens":           {1, maxCompletionTokens},
-	"completion.temperature":          {0, 2},
-	"completion.cache_size":           {0, 1 << 31},
-	"models.*.context_window":         {0, 1 << 31},
-	"models.*.max_output":             {0, 1 << 31},
-	"policy.max_retention_days":       {0, 1 << 31},
-	"providers.*.data.retention_days": {0, 1 << 31},
+	"completion.max_prefix_tokens":      {0, maxPromptTokens},
+	"completion.max_suffix_tokens":      {0, maxPromptTokens},
+	"completion.max_tokens":             {1, maxCompletionTokens},
+	"completion.temperature":            {0, 2},
+	"completion.cache_size":             {0, 1 << 31},
+	"models.*.context_window":           {0, 1 << 31},
+	"models.*.max_output":               {0, 1 << 31},
+	"policy.max_retention_days":         {0, 1 << 31},
+	"providers.*.data.retention_days":   {0, 1 << 31},
+	"policy.tasks.*.max_retention_days": {0, 1 << 31},
+	"policy.paths[].max_retention_days": {0, 1 << 31},
+}
+
+// taskKeyed are the maps keyed by task: the schema lists the known tasks
+// as their properties, so editors offer them and flag a misspelt one.
+// Their entries share the "*" descriptions, enums and bounds.
+var taskKeyed = map[string]bool{"routes": true, "tasks": true, "policy.tasks": true}
+
+func init() {
+	for table := range taskKeyed {
+		if table != "routes" { // each route has its own description
+			expandTasks(descriptions, table)
+			expandTasks(enums, table)
+			expandTasks(bounds, table)
+		}
+	}
+}
+
+// expandTasks writes the "TABLE.*" entries of m once for each task and
+// removes the "*" ones, which are not keys of the schema.
+func expandTasks[V any](m map[string]V, table string) {
+	for k, v := range maps.Clone(m) {
+		if rest, ok := strings.CutPrefix(k, table+".*"); ok {
+			for _, task := range Tasks {
+				m[table+"."+task+rest] = v
+			}
+			delete(m, k)
+		}
+	}
 }
 
 // durationPattern accepts what Duration.UnmarshalText does: a Go duration
@@ -235,8 +286,8 @@ func schemaFor(t reflect.Type, key string, def reflect.Value) *schemaNode {
 			n.Properties.add(name, schemaFor(f.Type, join(key, name), fdef))
 		}
 		n.AdditionalProperties = false
-	case t.Kind() == reflect.Map && key == "routes":
-		// Route keys are the known tasks, so list them: editors then offer
+	case t.Kind() == reflect.Map && taskKeyed[key]:
+		// The keys are the known tasks, so list them: editors then offer
 		// them and flag a misspelt task.
 		n.Type = "object"
 		n.Properties = &schemaFields{}

@@ -256,24 +256,15 @@ func tighten(base, ws Policy, set map[string]bool) (Policy, []Problem) {
 	var notes []Problem
 	out := base
 	if set["jurisdictions"] && len(ws.Jurisdictions) > 0 {
-		if len(base.Jurisdictions) == 0 {
-			out.Jurisdictions = cloneStrings(ws.Jurisdictions)
+		both, none := intersect(base.Jurisdictions, ws.Jurisdictions)
+		if none {
+			// An empty list would allow any jurisdiction; no remote
+			// provider can satisfy both lists, so only local ones remain.
+			out.Offline = true
+			notes = append(notes, Problem{Key: "policy.jurisdictions", Message: fmt.Sprintf(
+				"no jurisdiction is in both this file's list and your own (%s), so only local models will be used", strings.Join(base.Jurisdictions, ", "))})
 		} else {
-			var both []string
-			for _, j := range base.Jurisdictions {
-				if slices.ContainsFunc(ws.Jurisdictions, func(w string) bool { return strings.EqualFold(w, j) }) {
-					both = append(both, j)
-				}
-			}
-			if len(both) == 0 {
-				// An empty list would allow any jurisdiction; no remote
-				// provider can satisfy both lists, so only local ones remain.
-				out.Offline = true
-				notes = append(notes, Problem{Key: "policy.jurisdictions", Message: fmt.Sprintf(
-					"no jurisdiction is in both this file's list and your own (%s), so only local models will be used", strings.Join(base.Jurisdictions, ", "))})
-			} else {
-				out.Jurisdictions = both
-			}
+			out.Jurisdictions = both
 		}
 	}
 	if set["max_retention_days"] && ws.MaxRetentionDays != nil {
@@ -289,6 +280,20 @@ func tighten(base, ws Policy, set map[string]bool) (Policy, []Problem) {
 		if !slices.Contains(out.LocalOnly, g) {
 			out.LocalOnly = append(out.LocalOnly, g)
 		}
+	}
+	// The overrides are stricter rules still: a task's combines with the
+	// user's override of the same task, and path entries add up.
+	if len(ws.Tasks) > 0 {
+		out.Tasks = cloneTaskPolicies(base.Tasks)
+		if out.Tasks == nil {
+			out.Tasks = map[string]PolicyOverride{}
+		}
+		for _, task := range slices.Sorted(maps.Keys(ws.Tasks)) {
+			out.Tasks[task] = out.Tasks[task].narrow(ws.Tasks[task])
+		}
+	}
+	if len(ws.Paths) > 0 {
+		out.Paths = append(clonePathPolicies(base.Paths), clonePathPolicies(ws.Paths)...)
 	}
 	return out, notes
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"maps"
 	"net/url"
 	"path"
@@ -53,6 +54,15 @@ func (c *Config) validate(source func(key string) (string, int)) error {
 			if _, ok := c.Models[name]; !ok {
 				ps.add(key, "entry %d, %q, is not a configured model (have: %s): add [models.%s] or fix the name", i+1, name, names(c.Models), name)
 			}
+		}
+	}
+	for _, task := range slices.Sorted(maps.Keys(c.Tasks)) {
+		key := "tasks." + task
+		if !slices.Contains(Tasks, task) {
+			ps.add(key, "%q is not a task: use one of %s", task, list(Tasks))
+		}
+		if class := c.Tasks[task].Class; class != "" && !slices.Contains(Classes, class) {
+			ps.add(key+".class", "%q is not a model class: use one of %s", class, list(Classes))
 		}
 	}
 	c.Completion.validate(ps)
@@ -183,6 +193,39 @@ func (p Policy) validate(ps *problems) {
 		} else if _, err := path.Match(glob, ""); err != nil {
 			ps.add("policy.local_only", "%q is not a valid glob: check its brackets and escapes", glob)
 		}
+	}
+	for _, task := range slices.Sorted(maps.Keys(p.Tasks)) {
+		key := "policy.tasks." + task
+		if !slices.Contains(Tasks, task) {
+			ps.add(key, "%q is not a task: use one of %s", task, list(Tasks))
+		}
+		p.Tasks[task].validate(ps, key, "")
+	}
+	for i, pp := range p.Paths {
+		where := fmt.Sprintf("entry %d: ", i+1)
+		switch {
+		case strings.TrimSpace(pp.Glob) == "":
+			ps.add("policy.paths", "%sglob is missing: write a path glob such as \"internal/**\"", where)
+		default:
+			if _, err := path.Match(pp.Glob, ""); err != nil {
+				ps.add("policy.paths", "%sglob %q is not a valid glob: check its brackets and escapes", where, pp.Glob)
+			}
+		}
+		pp.Override().validate(ps, "policy.paths", where)
+	}
+}
+
+func (o PolicyOverride) validate(ps *problems, key, where string) {
+	for i, j := range o.Jurisdictions {
+		if strings.TrimSpace(j) == "" {
+			ps.add(key, "%sjurisdictions entry %d is empty: write a code such as \"EU\", \"US\" or \"DE\"", where, i+1)
+		}
+	}
+	if o.MaxRetentionDays != nil && *o.MaxRetentionDays < 0 {
+		ps.add(key, "%smax_retention_days %d is negative: use 0 to allow no retention", where, *o.MaxRetentionDays)
+	}
+	if o.IsZero() {
+		ps.add(key, "%ssets no rule, so it changes nothing: add jurisdictions, max_retention_days, zero_retention, no_training or local_only, or remove it", where)
 	}
 }
 

@@ -108,6 +108,29 @@ func TestValidateRules(t *testing.T) {
 			"policy.max_retention_days", "negative"},
 		{"bad local_only glob", func(c *Config) { c.Policy.LocalOnly = []string{"secrets/[a"} },
 			"policy.local_only", "not a valid glob"},
+		{"class override for an unknown task", func(c *Config) { c.Tasks = map[string]TaskSettings{"poetry": {Class: ClassCoding}} },
+			"tasks.poetry", `"poetry" is not a task`},
+		{"class override naming an unknown class", func(c *Config) { c.Tasks = map[string]TaskSettings{TaskRefactor: {Class: "genius"}} },
+			"tasks.refactor.class", `"genius" is not a model class`},
+		{"policy override for an unknown task", func(c *Config) {
+			c.Policy.Tasks = map[string]PolicyOverride{"poetry": {LocalOnly: true}}
+		}, "policy.tasks.poetry", `"poetry" is not a task`},
+		{"policy override that sets nothing", func(c *Config) {
+			c.Policy.Tasks = map[string]PolicyOverride{TaskRefactor: {}}
+		}, "policy.tasks.refactor", "sets no rule"},
+		{"policy override with negative retention", func(c *Config) {
+			c.Policy.Tasks = map[string]PolicyOverride{TaskRefactor: {MaxRetentionDays: n(-2)}}
+		}, "policy.tasks.refactor", "max_retention_days -2 is negative"},
+		{"path override without a glob", func(c *Config) { c.Policy.Paths = []PathPolicy{{ZeroRetention: true}} },
+			"policy.paths", "entry 1: glob is missing"},
+		{"path override with a bad glob", func(c *Config) {
+			c.Policy.Paths = []PathPolicy{{Glob: "internal/**", LocalOnly: true}, {Glob: "a/[b", NoTraining: true}}
+		}, "policy.paths", `entry 2: glob "a/[b" is not a valid glob`},
+		{"path override that sets nothing", func(c *Config) { c.Policy.Paths = []PathPolicy{{Glob: "internal/**"}} },
+			"policy.paths", "entry 1: sets no rule"},
+		{"path override with an empty jurisdiction", func(c *Config) {
+			c.Policy.Paths = []PathPolicy{{Glob: "internal/**", Jurisdictions: []string{"EU", " "}}}
+		}, "policy.paths", "entry 1: jurisdictions entry 2 is empty"},
 		{"relative trusted folder", func(c *Config) { c.Trust.Folders = []string{"code/repo"} },
 			"trust.folders", "not an absolute path"},
 		{"unknown log level", func(c *Config) { c.Log.Level = "verbose" },
