@@ -3,6 +3,7 @@ package editors
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 	"time"
@@ -123,5 +124,75 @@ func TestEmacsByteCompiles(t *testing.T) {
 		"-f", "batch-byte-compile", el)
 	if err != nil {
 		t.Fatalf("byte-compiling switchyard.el: %v\n%s", err, output)
+	}
+}
+
+// TestEmacsCodeActionRewrite runs "Rewrite with AI" as eglot's code-action
+// menu does: switchyard.el asks for the instruction, the server runs the
+// action and its workspace/applyEdit changes the buffer.
+func TestEmacsCodeActionRewrite(t *testing.T) {
+	emacs := tool(t, "emacs", "emacs-nox")
+	if m, _ := filepath.Glob("/usr/share/emacs/site-lisp/elpa/eglot-*"); len(m) == 0 {
+		t.Skip("eglot is not installed: install Debian's elpa-eglot package (CI does) to run this test")
+	}
+	bin := server(t)
+	// A rewrite is answered with the code that replaces the selection.
+	const answer = "```python\n    print(\"hello, world\")\n```\n"
+	a := providertest.NewOpenAI(t)
+	a.Handle(func(r providertest.Request) providertest.Reply {
+		if r.Endpoint == "chat" {
+			return providertest.Text(answer)
+		}
+		return providertest.Text()
+	})
+	settings, err := json.Marshal(map[string]any{
+		"providers": map[string]any{"a": map[string]any{"type": "openai", "base_url": a.URL}},
+		"models": map[string]any{"ma": map[string]any{"provider": "a", "id": "qwen2.5-coder:1.5b-base",
+			"classes": []string{"completion", "coding"}}},
+		"routes": map[string]any{"completion": []string{"ma"}, "coding": []string{"ma"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := newSandbox(t)
+	file := sb.write(t, "project/main.py", "def main():\n    print(\"hi\")\n")
+	sb.write(t, "project/.git/HEAD", "ref: refs/heads/main\n")
+	plugin, err := filepath.Abs("emacs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(sb.home, "results.json")
+	output, err := sb.run(t, 90*time.Second, []string{
+		"SWITCHYARD_TEST_BIN=" + bin,
+		"SWITCHYARD_TEST_PLUGIN=" + plugin,
+		"SWITCHYARD_TEST_FILE=" + file,
+		"SWITCHYARD_TEST_OUT=" + out,
+		"SWITCHYARD_TEST_SETTINGS=" + string(settings),
+	}, emacs, "--batch", "-Q", "-l", filepath.Join(plugin, "test", "codeaction.el"))
+	if err != nil {
+		t.Fatalf("emacs: %v\n%s", err, output)
+	}
+	var res struct {
+		Error   string   `json:"error"`
+		Titles  []string `json:"titles"`
+		Prompts []string `json:"prompts"`
+		Buffer  string   `json:"buffer"`
+	}
+	readJSON(t, out, &res)
+	if res.Error != "" {
+		t.Fatalf("codeaction.el failed: %s\nactions: %q\n%s", res.Error, res.Titles, output)
+	}
+	if want := "def main():\n    print(\"hello, world\")\n"; res.Buffer != want {
+		t.Errorf("buffer after the rewrite = %q, want %q", res.Buffer, want)
+	}
+	if len(res.Prompts) != 1 || !strings.Contains(res.Prompts[0], "what should change") {
+		t.Errorf("prompts = %q, want one asking for the instruction", res.Prompts)
+	}
+	var chats strings.Builder
+	for _, r := range a.Requests() {
+		chats.Write(r.RawBody)
+	}
+	if !strings.Contains(chats.String(), "greet the world") {
+		t.Errorf("the model was not given the instruction; requests: %.500s", chats.String())
 	}
 }

@@ -83,6 +83,10 @@ func runNeovim(t *testing.T, sb *sandbox, scenario string, env []string, v any) 
 	if err != nil {
 		t.Fatalf("nvim: %v\n%s\n%s", err, output, sb.logs("lsp.log"))
 	}
+	if strings.TrimSpace(output) != "" {
+		// Errors raised in Neovim's own callbacks end up here.
+		t.Logf("nvim printed:\n%s", output)
+	}
 	readJSON(t, out, v)
 }
 
@@ -204,5 +208,71 @@ func TestNeovimLuaUnits(t *testing.T) {
 				t.Error(r.Err)
 			}
 		})
+	}
+}
+
+// rewriteAnswer is how a coding model answers "Rewrite with AI" for the
+// Println line of main.go: the code that replaces the selection.
+const rewriteAnswer = "```go\n\tfmt.Println(\"hello, world\")\n```\n"
+
+const goHello = "package main\n\nimport \"fmt\"\n\nfunc main() {\n\tfmt.Println(\"hi\")\n}\n"
+
+// rewriteFake answers chat requests with rewriteAnswer and records the
+// instruction they carried.
+func rewriteFake(t *testing.T) (*providertest.OpenAI, func() string) {
+	f := providertest.NewOpenAI(t)
+	f.Handle(func(r providertest.Request) providertest.Reply {
+		if r.Endpoint == "chat" {
+			return providertest.Text(rewriteAnswer)
+		}
+		return providertest.Text()
+	})
+	chats := func() string {
+		var b strings.Builder
+		for _, r := range f.Requests() {
+			if r.Endpoint == "chat" {
+				b.Write(r.RawBody)
+			}
+		}
+		return b.String()
+	}
+	return f, chats
+}
+
+// TestNeovimCodeActionRewrite picks "Rewrite with AI" from Neovim's
+// code-action menu: the plugin asks for the instruction, the server runs
+// the action, and its workspace/applyEdit changes the buffer.
+func TestNeovimCodeActionRewrite(t *testing.T) {
+	tool(t, "nvim", "neovim")
+	bin := server(t)
+	a, chats := rewriteFake(t)
+	sb := newSandbox(t)
+	file := sb.write(t, "project/main.go", goHello)
+	sb.write(t, "project/.git/HEAD", "ref: refs/heads/main\n")
+	var res struct {
+		Error    string   `json:"error"`
+		Notes    []any    `json:"notes"`
+		Titles   []string `json:"titles"`
+		Prompts  []string `json:"prompts"`
+		Commands []string `json:"commands"`
+		After    []string `json:"after"`
+	}
+	runNeovim(t, sb, "codeaction.lua", []string{
+		"SWITCHYARD_TEST_BIN=" + bin,
+		"SWITCHYARD_TEST_URL_A=" + a.URL,
+		"SWITCHYARD_TEST_FILE=" + file,
+	}, &res)
+	if res.Error != "" {
+		t.Fatalf("scenario failed: %s\nmenu: %q\nprompts: %q\nmessages: %v\n%s", res.Error, res.Titles, res.Prompts, res.Notes, sb.logs("lsp.log"))
+	}
+	want := strings.Replace(goHello, `"hi"`, `"hello, world"`, 1)
+	if got := strings.Join(res.After, "\n") + "\n"; got != want {
+		t.Errorf("buffer after the rewrite:\n%s\nwant\n%s", got, want)
+	}
+	if len(res.Prompts) != 1 || !strings.Contains(res.Prompts[0], "what should change") {
+		t.Errorf("prompts = %q, want one asking for the instruction", res.Prompts)
+	}
+	if !strings.Contains(chats(), "greet the world") {
+		t.Errorf("the model was not given the instruction; chat requests: %.500s", chats())
 	}
 }

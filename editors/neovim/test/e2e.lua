@@ -56,7 +56,8 @@ local function lines(bufnr)
 end
 
 H.run(function()
-  local res = { notes = notes }
+  local res = H.results
+  res.notes = notes
   vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("SWITCHYARD_TEST_FILE")))
   local buf = vim.api.nvim_get_current_buf()
   local c = H.wait(function()

@@ -31,7 +31,8 @@ function H.sleep(ms)
   vim.defer_fn(function()
     local ok, err = coroutine.resume(me)
     if not ok then
-      H.finish({ error = debug.traceback(me, err) })
+      H.results.error = debug.traceback(me, err)
+      H.finish(H.results)
     end
   end, ms)
   coroutine.yield()
@@ -76,15 +77,20 @@ function H.finish(results)
   end)
 end
 
---- Runs fn in a coroutine; what it returns (a table) is the result, an
---- error becomes {error = traceback}.
+-- What a scenario has found so far; on an error it is reported with the
+-- error, so a failure shows how far the scenario got.
+H.results = {}
+
+--- Runs fn in a coroutine; what it returns (a table, else H.results) is
+--- the result; an error is added to H.results as error = traceback.
 function H.run(fn)
   co = coroutine.create(function()
     local ok, res = xpcall(fn, debug.traceback)
     if ok then
-      H.finish(res or {})
+      H.finish(res or H.results)
     else
-      H.finish({ error = res })
+      H.results.error = res
+      H.finish(H.results)
     end
   end)
   vim.schedule(function()

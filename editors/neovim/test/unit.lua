@@ -454,8 +454,19 @@ test(":Switchyard refactor runs switchyard.runAction, or says the server lacks i
   eq("switchyard.runAction", c.sent[1].params.command, "command")
   eq({ "refactor", "split it, then test it", "package" }, { arg.action, arg.instruction, arg.scope }, "action data")
   eq({ start = { line = 1, character = 0 }, ["end"] = { line = 2, character = 3 } }, arg.range, "range")
-  vim.cmd("Switchyard image " .. vim.fn.fnameescape(plugin .. "/test/unit.lua"))
+  local image = plugin .. "/test/unit.lua"
+  vim.cmd("Switchyard image " .. vim.fn.fnameescape(image))
   truthy(notes[#notes].msg:find("switchyard.implementFromImage"), "image names the missing command: " .. vim.inspect(notes[#notes]))
+  local both = fake_client(10, { "switchyard.runAction", "switchyard.implementFromImage" })
+  stub(compat, "clients", function()
+    return { both }
+  end)
+  vim.cmd("Switchyard image " .. vim.fn.fnameescape(image) .. " react")
+  eq("switchyard.implementFromImage", both.sent[1].params.command, "image command")
+  local a = both.sent[1].params.arguments[1]
+  eq({ image, "react", nil }, { a.image, a.framework, a.range }, "image arguments without a range: a new file")
+  vim.cmd("1Switchyard image " .. vim.fn.fnameescape(image))
+  truthy(both.sent[2].params.arguments[1].range, "with a range, the code goes there")
 end)
 
 test("code actions: switchyard.runAction asks for the instruction first", function()
@@ -478,6 +489,26 @@ test("code actions: switchyard.runAction asks for the instruction first", functi
   actions.run_action({ command = "switchyard.runAction", arguments = { { action = "fix" } } }, { client_id = 9, bufnr = 0 })
   eq(2, #c.sent, "an action needing no words runs at once")
   local _ = compat
+end)
+
+test("code actions: before 0.10, a failed resolve of a command action runs the command", function()
+  fresh(9)
+  local answered = {}
+  local c = { request = function(method, params, handler)
+    handler({ code = -32602, message = "cannot resolve" }, nil, { method = method }, {})
+    return true, 1
+  end }
+  require("switchyard.actions").resolve_fallback(c)
+  local action = { title = "Rewrite", command = { command = "switchyard.runAction", arguments = { {} } } }
+  c.request("codeAction/resolve", action, function(err, result)
+    answered[#answered + 1] = { err = err, result = result }
+  end)
+  eq({ { result = action } }, answered, "the action itself, with no error")
+  answered = {}
+  c.request("codeAction/resolve", { title = "Document", data = {} }, function(err, result)
+    answered[#answered + 1] = { err = err, result = result }
+  end)
+  eq("cannot resolve", answered[1].err.message, "an action without a command keeps its error")
 end)
 
 ---------------------------------------------------------------- status and health

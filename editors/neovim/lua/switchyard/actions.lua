@@ -22,14 +22,17 @@ local function warn(msg)
   vim.notify("Switchyard: " .. msg, vim.log.levels.WARN)
 end
 
---- Sends workspace/executeCommand for command with data as its argument.
-function M.execute(client, command, data, bufnr)
+--- Sends workspace/executeCommand for command with data as its argument;
+--- on_result, if given, receives the result when it succeeded.
+function M.execute(client, command, data, bufnr, on_result)
   return compat.request(client, "workspace/executeCommand", {
     command = command,
     arguments = { data },
-  }, function(err)
+  }, function(err, result)
     if err then
       warn((data.title or data.action or command) .. " failed: " .. (err.message or vim.inspect(err)))
+    elseif on_result then
+      on_result(result)
     end
   end, bufnr)
 end
@@ -70,6 +73,27 @@ function M.run_action(command, ctx)
   M.ask(data, function(d)
     M.execute(client, command.command, d, ctx.bufnr)
   end)
+end
+
+--- Gives a client of Neovim 0.7 to 0.9 the fallback 0.10 has when
+--- resolving a code action fails: run the action's command instead of
+--- showing the error. Those versions send codeAction/resolve for every
+--- action without an edit, also for one that carries a command, and the
+--- server cannot resolve an action it listed as a command.
+function M.resolve_fallback(client)
+  local request = client.request
+  client.request = function(method, params, handler, bufnr)
+    if method == "codeAction/resolve" and type(params) == "table" and params.command and handler then
+      local inner = handler
+      handler = function(err, result, ctx, config)
+        if err then
+          return inner(nil, params, ctx, config)
+        end
+        return inner(err, result, ctx, config)
+      end
+    end
+    return request(method, params, handler, bufnr)
+  end
 end
 
 return M

@@ -80,6 +80,11 @@ function M.client_config(root)
     settings = { switchyard = settings },
     handlers = handlers(),
     commands = { [require("switchyard.actions").RUN_ACTION] = require("switchyard.actions").run_action },
+    on_init = function(client)
+      if not compat.at_least(10) then
+        require("switchyard.actions").resolve_fallback(client)
+      end
+    end,
     on_attach = function(client, bufnr)
       status.running = true
       if state.on_attach then

@@ -179,17 +179,18 @@ end
 
 -- Sends workspace/executeCommand for the server command options.commands[key]
 -- if the server offers it; otherwise says that it does not, yet.
-local function server_command(key, data)
+-- on_result, if given, receives the command's result.
+local function server_command(key, data, title, on_result)
   local c = client.get(0)
   if not c then
     return running()
   end
   local name = require("switchyard").options.commands[key]
   if not vim.tbl_contains(client.server_commands(c), name) then
-    warn(("%s is not available: this switchyard server does not offer the %q command yet; update it"):format(data.title or key, name))
+    warn(("%s is not available: this switchyard server does not offer the %q command yet; update it"):format(title, name))
     return false
   end
-  require("switchyard.actions").execute(c, name, data, api.nvim_get_current_buf())
+  require("switchyard.actions").execute(c, name, data, api.nvim_get_current_buf(), on_result)
   return true
 end
 
@@ -219,12 +220,13 @@ function M.refactor(_, opts)
     data.scope = require("switchyard").options.refactor_scope
   end
   actions.ask(data, function(d)
-    server_command("run_action", d)
+    server_command("run_action", d, "Refactor")
   end)
 end
 
---- :[range]Switchyard image [FILE]: implement the screen in an image
---- file (switchyard.implementFromImage) at the range.
+--- :[range]Switchyard image [FILE] [FRAMEWORK]: implement the screen in
+--- an image file (switchyard.implementFromImage): over the range when one
+--- is given, else in a new component file, which is then opened.
 function M.image(args, opts)
   local function run(path)
     if not path or path == "" then
@@ -236,13 +238,19 @@ function M.image(args, opts)
       return
     end
     server_command("image", {
-      action = "image.implement",
-      title = "Implement from " .. vim.fn.fnamemodify(path, ":t"),
-      uri = vim.uri_from_bufnr(0),
-      range = range_of(opts),
       image = path,
+      uri = vim.uri_from_bufnr(0),
+      range = (opts.range or 0) > 0 and range_of(opts) or nil,
       framework = args[2],
-    })
+    }, "Implement from " .. vim.fn.fnamemodify(path, ":t"), function(result)
+      if type(result) == "table" and result.uri then
+        local file = vim.uri_to_fname(result.uri)
+        info((result.created and "the code is in the new file " or "the code is in ") .. file)
+        if result.created then
+          vim.cmd("edit " .. vim.fn.fnameescape(file))
+        end
+      end
+    end)
   end
   if args[1] then
     return run(args[1])
