@@ -93,17 +93,7 @@ func (a *Actions) list(req ListRequest) []Offer {
 		}
 		add(o)
 	}
-	if ia, ok := any(a).(imageActions); ok {
-		out = append(out, ia.imageOffers(req)...)
-	}
-	return out
-}
-
-// imageActions is the image feature (image_actions.go), found by
-// assertion so that this file builds with or without it.
-type imageActions interface {
-	imageOffers(req ListRequest) []Offer
-	runImageAction(ctx context.Context, req ActionRequest) (*Result, error)
+	return append(out, a.imageOffers(req)...)
 }
 
 // wantsKind is LSP's context.only: empty admits every kind, and a kind
@@ -175,8 +165,8 @@ type job struct {
 }
 
 func (a *Actions) run(ctx context.Context, req ActionRequest) (*Result, error) {
-	if ia, ok := any(a).(imageActions); ok && strings.HasPrefix(req.Action, "image.") {
-		return ia.runImageAction(ctx, req)
+	if req.Action == ActionImplementImage || req.Action == ActionDescribeImage {
+		return a.runImageAction(ctx, req)
 	}
 	st := a.state.Load()
 	j := &job{a: a, st: st, req: req, w: newFiles(req)}
