@@ -344,6 +344,12 @@ func resolveCodeAction(s *server, _ context.Context, raw json.RawMessage) (*job,
 	}
 	var d actionData
 	if err := json.Unmarshal(action["data"], &d); err != nil || d.Action == "" {
+		// Neovim 0.7 to 0.9 resolve every action that has no edit, the
+		// ones listed as commands too: hand those back unchanged so the
+		// client runs their command.
+		if _, ok := action["command"]; ok {
+			return &job{run: func(context.Context) (any, error) { return action, nil }}, nil
+		}
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: the code action carries no switchyard data: resolve only actions this server listed", method)
 	}
 	req, err := s.actionRequest(method, &d)

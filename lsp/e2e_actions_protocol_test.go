@@ -958,3 +958,25 @@ func TestAdversarialAnswers(t *testing.T) {
 		})
 	}
 }
+
+// Neovim 0.7 to 0.9 send codeAction/resolve for every action without an
+// edit, commands included: the server must hand those back unchanged so
+// the client runs the command, and must not call a model.
+func TestResolveOfCommandActionReturnsItUnchanged(t *testing.T) {
+	e := startActions(t, nil, "")
+	uri := e.openFile(t, "calc.go", calcGo)
+	rw := find(t, e.list(t, uri, rangeOf(calcGo, "totl"), nil), "rewrite")
+	if rw.Command == nil || len(rw.Data) != 0 {
+		t.Fatalf("rewrite without an instruction should be listed as a command: %s", rw.raw)
+	}
+	var raw json.RawMessage
+	must(t, e.Call(timeout(t, 5*time.Second), "codeAction/resolve", rw.raw, &raw))
+	var got wireAction
+	must(t, json.Unmarshal(raw, &got))
+	if got.Command == nil || got.Command.Command != rw.Command.Command || got.Title != rw.Title {
+		t.Errorf("resolve changed the command action:\nsent %s\ngot  %s", rw.raw, raw)
+	}
+	if n := len(e.chats()); n != 0 {
+		t.Errorf("resolving a command action made %d model calls, want none", n)
+	}
+}
