@@ -236,10 +236,10 @@ func TestServerLargeDocument(t *testing.T) {
 	t.Logf("edit and completion on an 11 MB document: %v", time.Since(start))
 }
 
-// BenchmarkCompletionOverhead measures the server's own time per inline
+// BenchmarkServerInlineCompletion measures the server's own time per inline
 // completion on a 10,000-line document with a router that answers at once:
 // decode, snapshot, position conversion, the goroutine, encode and write.
-func BenchmarkCompletionOverhead(b *testing.B) {
+func BenchmarkServerInlineCompletion(b *testing.B) {
 	var sb strings.Builder
 	for i := range 10_000 {
 		sb.WriteString("\tfmt.Println(\"line ")

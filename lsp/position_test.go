@@ -119,6 +119,11 @@ func FuzzPosition(f *testing.F) {
 	f.Add("", uint32(5), uint32(5), 0, 0, "\n")
 	f.Add("é€\n\n\r\r\n", uint32(2), uint32(0), 3, 3, "\r")
 	f.Fuzz(func(t *testing.T, text string, line, char uint32, a, b int, insert string) {
+		// The checks below are quadratic in the length; short texts find
+		// the same edge cases.
+		if len(text) > 512 {
+			text = text[:512]
+		}
 		idx := buildLineIndex(text)
 		// The brute-force index agrees with the fast one.
 		if want := appendLineStarts(lineIndex{0}, text, 1, len(text)); !slicesEqual(idx, want) {
