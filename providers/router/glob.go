@@ -159,22 +159,7 @@ func (lo *localOnly) rule(file string) string {
 	if lo == nil || file == "" {
 		return ""
 	}
-	file = filepath.Clean(file)
-	abs := strings.Split(strings.TrimPrefix(filepath.ToSlash(file), "/"), "/")
-	var rel []string
-	root := ""
-	for _, r := range lo.roots {
-		if file == r || strings.HasPrefix(file, r+string(filepath.Separator)) {
-			root = r
-			if rp, err := filepath.Rel(r, file); err == nil {
-				rel = strings.Split(filepath.ToSlash(rp), "/")
-			}
-			break
-		}
-	}
-	if rel == nil {
-		rel = abs
-	}
+	rel, abs, root := lo.split(file)
 	for i := range lo.config {
 		p := &lo.config[i]
 		segs := rel
@@ -204,3 +189,39 @@ func (lo *localOnly) rule(file string) string {
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
+
+// split gives file's path segments relative to the innermost workspace
+// folder that holds it (or absolute, when none does), its absolute
+// segments, and that folder.
+func (lo *localOnly) split(file string) (rel, abs []string, root string) {
+	file = filepath.Clean(file)
+	abs = strings.Split(strings.TrimPrefix(filepath.ToSlash(file), "/"), "/")
+	if lo != nil {
+		for _, r := range lo.roots {
+			if file == r || strings.HasPrefix(file, r+string(filepath.Separator)) {
+				root = r
+				if rp, err := filepath.Rel(r, file); err == nil {
+					rel = strings.Split(filepath.ToSlash(rp), "/")
+				}
+				break
+			}
+		}
+	}
+	if rel == nil {
+		rel = abs
+	}
+	return rel, abs, root
+}
+
+// matches reports whether a pattern from the user's configuration (not
+// tied to one workspace) matches file.
+func (lo *localOnly) matches(p *pattern, file string) bool {
+	if file == "" {
+		return false
+	}
+	rel, abs, _ := lo.split(file)
+	if p.absolute {
+		return p.matches(abs)
+	}
+	return p.matches(rel)
+}

@@ -137,7 +137,7 @@ func (r *Router) probeRemote(ctx context.Context) {
 		if p.local || p.cfg.Disabled || p.impl == nil {
 			continue
 		}
-		if rule, _ := policyCheck(&r.cfg.Policy, p); rule != "" {
+		if rule, _ := policyCheck(&r.cfg.Policy, &basePolicy, p); rule != "" {
 			continue
 		}
 		base := p.cfg.BaseURL

@@ -57,9 +57,11 @@ type Candidate struct {
 type Decision struct {
 	Task       string      `json:"task"`
 	Class      string      `json:"class,omitempty"`
-	Pinned     bool        `json:"pinned"` // [routes] lists the models for this task
+	ClassFrom  string      `json:"class_from,omitempty"` // the setting that chose Class, when not the task's own
+	Pinned     bool        `json:"pinned"`               // [routes] lists the models for this task
 	Online     bool        `json:"online"`
 	LocalOnly  string      `json:"local_only,omitempty"` // why only local models may serve it
+	Overrides  []string    `json:"overrides,omitempty"`  // the policy overrides that apply to this request
 	Candidates []Candidate `json:"candidates"`           // kept ones first, in rank order
 	Picked     string      `json:"picked,omitempty"`     // the model tried first, "" if none
 	Problem    string      `json:"problem,omitempty"`    // why no candidate could be listed at all
@@ -83,13 +85,19 @@ func (d Decision) String() string {
 	}
 	fmt.Fprintf(&b, "task %s", d.Task)
 	if d.Class != "" {
-		if d.Pinned {
+		switch {
+		case d.Pinned:
 			fmt.Fprintf(&b, " (models from [routes] %s)", d.Task)
-		} else {
+		case d.ClassFrom != "":
+			fmt.Fprintf(&b, " (class %s, from %s)", d.Class, d.ClassFrom)
+		default:
 			fmt.Fprintf(&b, " (class %s)", d.Class)
 		}
 	}
 	fmt.Fprintf(&b, ", %s\n", state)
+	if len(d.Overrides) > 0 {
+		fmt.Fprintf(&b, "policy narrowed by: %s\n", strings.Join(d.Overrides, ", "))
+	}
 	if d.LocalOnly != "" {
 		fmt.Fprintf(&b, "local models only: %s\n", d.LocalOnly)
 	}
@@ -185,13 +193,19 @@ func (r *Router) Plan(need providers.Need) Decision {
 
 func (r *Router) plan(need providers.Need, ex *exclusions, now time.Time) Decision {
 	d := Decision{Task: need.Task, Online: r.online(now)}
-	class, ok := taskClass[need.Task]
+	class, overridden, ok := r.classFor(need.Task)
 	if !ok {
 		d.Problem = fmt.Sprintf("unknown task %q: use one of completion, coding, refactor, image, long_context", need.Task)
 		return d
 	}
 	d.Class = class
+	if overridden {
+		d.ClassFrom = "[tasks." + need.Task + "] class"
+	}
 	d.Pinned = len(r.cfg.Routes[need.Task]) > 0
+	lo := r.localOnly.Load()
+	rp := r.policyFor(need, lo)
+	d.Overrides = rp.applied
 
 	offline := ""
 	switch {
@@ -200,12 +214,17 @@ func (r *Router) plan(need providers.Need, ex *exclusions, now time.Time) Decisi
 	case !d.Online:
 		offline = "this machine is offline (" + r.net.reason() + ")"
 	}
-	localOnly := ""
+	localOnly, keepLocal := "", ""
 	for _, p := range need.Paths {
-		if rule := r.localOnly.rule(p); rule != "" {
+		if rule := lo.rule(p); rule != "" {
 			localOnly = p + " matches " + rule
+			keepLocal = "remote, and the content comes from a local-only path"
 			break
 		}
+	}
+	if localOnly == "" && rp.local != "" {
+		localOnly = rp.local
+		keepLocal = "remote, and " + rp.local + " keeps this request on local models"
 	}
 	switch {
 	case offline != "" && localOnly != "":
@@ -233,7 +252,7 @@ func (r *Router) plan(need providers.Need, ex *exclusions, now time.Time) Decisi
 		if avg, ok := t.ttft.get(); ok {
 			c.TTFTms = avg.Milliseconds()
 		}
-		c.Rule, c.Reason = r.check(t, need, ex, offline, localOnly, now)
+		c.Rule, c.Reason = r.check(t, need, ex, &rp, offline, keepLocal, now)
 		if c.Rule == "" {
 			c.Kept = true
 			kept = append(kept, t)
@@ -268,7 +287,7 @@ func (r *Router) plan(need providers.Need, ex *exclusions, now time.Time) Decisi
 // check returns the first rule that removes t, or "" to keep it. Hard
 // rules (configuration, policy) come before soft ones (breaker, probe), so
 // the explanation names the rule that would still hold after a retry.
-func (r *Router) check(t *target, need providers.Need, ex *exclusions, offline, localOnly string, now time.Time) (rule, reason string) {
+func (r *Router) check(t *target, need providers.Need, ex *exclusions, rp *requestPolicy, offline, keepLocal string, now time.Time) (rule, reason string) {
 	p := t.prov
 	switch {
 	case t.configErr != "":
@@ -280,10 +299,10 @@ func (r *Router) check(t *target, need providers.Need, ex *exclusions, offline, 
 	case !p.local && offline != "":
 		// The cause is stated once, in Decision.LocalOnly.
 		return RuleOffline, "remote, and only local models may serve while offline"
-	case !p.local && localOnly != "":
-		return RuleLocalOnly, "remote, and the content comes from a local-only path"
+	case !p.local && keepLocal != "":
+		return RuleLocalOnly, keepLocal
 	}
-	if rule, reason := policyCheck(&r.cfg.Policy, p); rule != "" {
+	if rule, reason := policyCheck(rp.pol, rp.from, p); rule != "" {
 		return rule, reason
 	}
 	switch {
@@ -319,7 +338,7 @@ func (r *Router) check(t *target, need providers.Need, ex *exclusions, offline, 
 // policyCheck applies the user's [policy] to what the provider promises.
 // An unknown fact fails the rule that needs it: a provider we know
 // nothing about is not assumed to comply.
-func policyCheck(pol *config.Policy, p *provider) (rule, reason string) {
+func policyCheck(pol *config.Policy, from *policySources, p *provider) (rule, reason string) {
 	if p.local {
 		return "", "" // nothing leaves the machine
 	}
@@ -327,36 +346,36 @@ func policyCheck(pol *config.Policy, p *provider) (rule, reason string) {
 	fix := fmt.Sprintf("if it does, set it in [providers.%s.data]", p.name)
 	if len(pol.Jurisdictions) > 0 {
 		if len(d.Jurisdictions) == 0 {
-			return RuleJurisdiction, fmt.Sprintf("provider %s's jurisdiction is unknown and [policy] jurisdictions allows only %s (%s: jurisdictions = [...])", p.name, strings.Join(pol.Jurisdictions, ", "), fix)
+			return RuleJurisdiction, fmt.Sprintf("provider %s's jurisdiction is unknown and %s jurisdictions allows only %s (%s: jurisdictions = [...])", p.name, from.jurisdictions, strings.Join(pol.Jurisdictions, ", "), fix)
 		}
 		for _, j := range d.Jurisdictions {
 			if !allowed(j, pol.Jurisdictions) {
-				return RuleJurisdiction, fmt.Sprintf("provider %s processes data in %s and [policy] jurisdictions allows only %s", p.name, j, strings.Join(pol.Jurisdictions, ", "))
+				return RuleJurisdiction, fmt.Sprintf("provider %s processes data in %s and %s jurisdictions allows only %s", p.name, j, from.jurisdictions, strings.Join(pol.Jurisdictions, ", "))
 			}
 		}
 	}
 	if pol.ZeroRetention {
 		switch {
 		case d.RetentionDays == nil:
-			return RuleZeroRetention, fmt.Sprintf("provider %s's retention is unknown and [policy] zero_retention = true (%s: retention_days = 0)", p.name, fix)
+			return RuleZeroRetention, fmt.Sprintf("provider %s's retention is unknown and %s zero_retention = true (%s: retention_days = 0)", p.name, from.zeroRetention, fix)
 		case *d.RetentionDays > 0:
-			return RuleZeroRetention, fmt.Sprintf("provider %s keeps data %d days and [policy] zero_retention = true", p.name, *d.RetentionDays)
+			return RuleZeroRetention, fmt.Sprintf("provider %s keeps data %d days and %s zero_retention = true", p.name, *d.RetentionDays, from.zeroRetention)
 		}
 	}
 	if pol.MaxRetentionDays != nil {
 		switch {
 		case d.RetentionDays == nil:
-			return RuleRetention, fmt.Sprintf("provider %s's retention is unknown and [policy] max_retention_days = %d (%s: retention_days = N)", p.name, *pol.MaxRetentionDays, fix)
+			return RuleRetention, fmt.Sprintf("provider %s's retention is unknown and %s max_retention_days = %d (%s: retention_days = N)", p.name, from.retention, *pol.MaxRetentionDays, fix)
 		case *d.RetentionDays > *pol.MaxRetentionDays:
-			return RuleRetention, fmt.Sprintf("provider %s keeps data %d days and [policy] max_retention_days = %d", p.name, *d.RetentionDays, *pol.MaxRetentionDays)
+			return RuleRetention, fmt.Sprintf("provider %s keeps data %d days and %s max_retention_days = %d", p.name, *d.RetentionDays, from.retention, *pol.MaxRetentionDays)
 		}
 	}
 	if pol.NoTraining {
 		switch {
 		case d.Training == nil:
-			return RuleTraining, fmt.Sprintf("whether provider %s trains on data is unknown and [policy] no_training = true (%s: training = false)", p.name, fix)
+			return RuleTraining, fmt.Sprintf("whether provider %s trains on data is unknown and %s no_training = true (%s: training = false)", p.name, from.training, fix)
 		case *d.Training:
-			return RuleTraining, fmt.Sprintf("provider %s may train on data and [policy] no_training = true", p.name)
+			return RuleTraining, fmt.Sprintf("provider %s may train on data and %s no_training = true", p.name, from.training)
 		}
 	}
 	return "", ""

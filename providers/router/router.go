@@ -138,13 +138,18 @@ func price(m config.Model) float64 {
 // one when the configuration changes (with Options.Previous set to the
 // old one) and Close the old one.
 type Router struct {
-	cfg       *config.Config
-	opts      Options
-	log       *zap.Logger
-	provs     map[string]*provider
-	targets   map[string]*target
-	localOnly *localOnly
-	breakers  breakerSettings
+	cfg      *config.Config
+	opts     Options
+	log      *zap.Logger
+	provs    map[string]*provider
+	targets  map[string]*target
+	breakers breakerSettings
+
+	// localOnly is [policy] local_only with each workspace's
+	// .switchyardignore; it is replaced when a file changes (ignore.go).
+	localOnly atomic.Pointer[localOnly]
+	ignore    ignoreWatch
+	pathRules []pathRule // [[policy.paths]]
 
 	// candidates lists each task's models: [routes] in order, or every
 	// model of the task's class by name. withLocal adds every other local
@@ -173,6 +178,7 @@ func New(cfg *config.Config, opts Options) (*Router, error) {
 	if cfg == nil {
 		cfg = &config.Config{}
 	}
+	stamps := stampIgnoreFiles(opts.Workspace)
 	lo, err := newLocalOnly(cfg.Policy.LocalOnly, opts.Workspace)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w: fix the file's permissions, or remove it and use [policy] local_only", IgnoreFile, err)
@@ -183,7 +189,8 @@ func New(cfg *config.Config, opts Options) (*Router, error) {
 		log:       opts.Logger,
 		provs:     map[string]*provider{},
 		targets:   map[string]*target{},
-		localOnly: lo,
+		ignore:    ignoreWatch{checked: opts.Now(), stamps: stamps},
+		pathRules: compilePathRules(cfg.Policy.Paths),
 		breakers: breakerSettings{
 			threshold: opts.BreakerThreshold,
 			window:    opts.BreakerWindow,
@@ -193,6 +200,7 @@ func New(cfg *config.Config, opts Options) (*Router, error) {
 		candidates: map[string][]*target{},
 		withLocal:  map[string][]*target{},
 	}
+	r.localOnly.Store(lo)
 	prev := opts.Previous
 	if prev != nil {
 		r.net, r.status = prev.net, prev.status
@@ -278,7 +286,8 @@ func (r *Router) buildCandidates() {
 			locals = append(locals, t)
 		}
 	}
-	for task, class := range taskClass {
+	for task := range taskClass {
+		class, _, _ := r.classFor(task)
 		var list []*target
 		if pinned := r.cfg.Routes[task]; len(pinned) > 0 {
 			seen := map[string]bool{}
@@ -327,6 +336,7 @@ func (r *Router) Explain(task, path string) Decision {
 	if path != "" {
 		need.Paths = []string{path}
 	}
+	r.refreshIgnore(r.now())
 	return r.Plan(need)
 }
 
@@ -338,6 +348,7 @@ func (r *Router) Explain(task, path string) Decision {
 func (r *Router) Stream(ctx context.Context, need providers.Need, call providers.Call) (providers.Stream, providers.Target, error) {
 	ex := &exclusions{}
 	var last error
+	r.refreshIgnore(r.now())
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, providers.Target{}, err
