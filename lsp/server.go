@@ -142,7 +142,14 @@ func (s *server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	s.cancelAll(errShutdown)
 	cancel()
 	_ = s.conn.Close()
-	<-s.conn.Done()
+	// A read from a blocking stdin cannot be interrupted (closing it waits
+	// for the read), so the read loop may stay blocked after exit until
+	// the process ends: give it a moment to stop, not forever.
+	select {
+	case <-s.conn.Done():
+	case <-time.After(100 * time.Millisecond):
+		s.log.Debug("the connection's reader is still blocked; leaving it to the process exit")
+	}
 	s.jobs.Wait()
 
 	if s.state.Load() == stateShutdown {

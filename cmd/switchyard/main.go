@@ -145,11 +145,11 @@ type stdio struct {
 
 func (s stdio) Read(p []byte) (int, error)  { return s.in.Read(p) }
 func (s stdio) Write(p []byte) (int, error) { return s.out.Write(p) }
-func (s stdio) Close() error {
-	errIn := s.in.Close()
-	errOut := s.out.Close()
-	return errors.Join(errIn, errOut)
-}
+
+// Close closes stdout only. stdin is usually a blocking pipe, and closing
+// an *os.File waits for the Read in progress, which would hold the exit
+// until the editor closed its end; the process exit closes it instead.
+func (s stdio) Close() error { return s.out.Close() }
 
 // newLogger builds the zap logger: the flags win, then the user file's
 // [log] table, then info on stderr. A file that cannot be read here is
