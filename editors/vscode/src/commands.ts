@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
 
 import type { Switchyard } from './extension';
-import { findServerCommand, imagePathAt, notOffered, Work } from './serverCommands';
+import { ActionData, findServerCommand, imagePathAt, notOffered } from './serverCommands';
 import { effective, Inspected, withModelFirst } from './serverSettings';
 
 // The kinds of work a model can be chosen for, in the order offered;
@@ -106,18 +106,17 @@ async function serverModels(sy: Switchyard): Promise<string[]> {
 }
 
 // runOnServer runs a server command under a cancellable progress
-// notification, or explains why it cannot.
-async function runOnServer(sy: Switchyard, work: Work, what: string, args: unknown[]): Promise<unknown> {
+// notification, or explains why it cannot. It returns undefined when
+// nothing ran.
+async function runOnServer(sy: Switchyard, command: string | undefined, what: string, args: unknown[]): Promise<unknown> {
   if (!sy.client || !sy.client.isRunning()) {
     const c = await vscode.window.showErrorMessage('Switchyard: the server is not running.', 'Show Logs', 'Restart');
     if (c === 'Show Logs') sy.output.show(true);
     if (c === 'Restart') void sy.restart();
     return undefined;
   }
-  const offered = sy.serverCommands();
-  const command = findServerCommand(offered, work);
   if (!command) {
-    void vscode.window.showWarningMessage(notOffered(what, offered));
+    void vscode.window.showWarningMessage(notOffered(what, sy.serverCommands()));
     return undefined;
   }
   const client = sy.client;
@@ -125,7 +124,7 @@ async function runOnServer(sy: Switchyard, work: Work, what: string, args: unkno
     { location: vscode.ProgressLocation.Notification, title: `Switchyard: ${what}`, cancellable: true },
     async (_progress, token) => {
       try {
-        return await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token);
+        return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token)) ?? null;
       } catch (err) {
         if (token.isCancellationRequested) return undefined;
         const message = err instanceof Error ? err.message : String(err);
@@ -136,11 +135,15 @@ async function runOnServer(sy: Switchyard, work: Work, what: string, args: unkno
   );
 }
 
-function editorContext(): Record<string, unknown> {
+// actionAt is switchyard.runAction's argument for the active editor's
+// selection; undefined when no file is open.
+function actionAt(action: string, title: string): ActionData | undefined {
   const ed = vscode.window.activeTextEditor;
-  if (!ed) return {};
+  if (!ed) return undefined;
   const sel = ed.selection;
   return {
+    action,
+    title,
     uri: ed.document.uri.toString(),
     range: {
       start: { line: sel.start.line, character: sel.start.character },
@@ -149,17 +152,43 @@ function editorContext(): Record<string, unknown> {
   };
 }
 
-async function refactor(sy: Switchyard): Promise<void> {
+// askInstruction asks what an action should do; undefined when the user
+// cancelled.
+export async function askInstruction(title: string, placeHolder = 'e.g. make this iterative and keep the signature'): Promise<string | undefined> {
   const instruction = await vscode.window.showInputBox({
-    title: 'Switchyard: refactor across files',
-    prompt: 'What should change? The model may edit several files; you review the edits before they apply.',
-    placeHolder: 'e.g. rename Config.Timeout to Config.Deadline everywhere and update the callers',
+    title: `Switchyard: ${title}`,
+    prompt: 'What should change?',
+    placeHolder,
     ignoreFocusOut: true,
     validateInput: (v) => (v.trim() === '' ? 'Describe the change' : undefined),
   });
+  return instruction?.trim() || undefined;
+}
+
+// askScope asks how far a refactor may reach; undefined when cancelled.
+export async function askScope(): Promise<ActionData['scope'] | undefined> {
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: 'This folder', description: 'the current file\u2019s package or folder', scope: 'package' as const },
+      { label: 'Whole workspace', description: 'every workspace folder', scope: 'workspace' as const },
+      { label: 'This file', description: 'the current file only', scope: 'file' as const },
+    ],
+    { title: 'Switchyard: how far may the refactor reach?', ignoreFocusOut: true },
+  );
+  return pick?.scope;
+}
+
+async function refactor(sy: Switchyard): Promise<void> {
+  const data = actionAt('refactor', 'Refactor across files');
+  if (!data) {
+    void vscode.window.showInformationMessage('Switchyard: open a file of the code to refactor first; the refactor starts from it.');
+    return;
+  }
+  const instruction = await askInstruction('refactor across files', 'e.g. rename Config.Timeout to Config.Deadline and update the callers');
   if (!instruction) return;
-  const res = await runOnServer(sy, 'refactor', 'refactor across files', [{ instruction, ...editorContext() }]);
-  showResult(res);
+  const scope = await askScope();
+  if (!scope) return;
+  await runOnServer(sy, findServerCommand(sy.serverCommands(), 'runAction'), 'refactor across files', [{ ...data, instruction, scope }]);
 }
 
 const imageFilters = { Images: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp'] };
@@ -181,8 +210,13 @@ function imageAtCursor(): vscode.Uri | undefined {
   return found ? vscode.Uri.file(found) : undefined;
 }
 
+// fromScreenshot implements the screen in an image: the one named at the
+// cursor (as the server's "Implement from" code action does), else one
+// chosen with a file picker (switchyard.implementFromImage).
 async function fromScreenshot(sy: Switchyard, given?: vscode.Uri): Promise<void> {
-  let image = given ?? imageAtCursor();
+  const offered = sy.serverCommands();
+  const atCursor = given ? undefined : imageAtCursor();
+  let image = given ?? atCursor;
   if (!image) {
     const picked = await vscode.window.showOpenDialog({
       title: 'Switchyard: implement from a screenshot or mockup',
@@ -193,6 +227,16 @@ async function fromScreenshot(sy: Switchyard, given?: vscode.Uri): Promise<void>
     image = picked?.[0];
   }
   if (!image) return;
+  const direct = findServerCommand(offered, 'image');
+  if (!direct && !atCursor) {
+    // The server implements images named in the text (the code action
+    // on a reference); a picked file needs switchyard.implementFromImage.
+    void vscode.window.showWarningMessage(
+      notOffered('implementing from a picked image file', offered) +
+        ' Meanwhile, write the image\u2019s path in a file (as a Markdown image, say), put the cursor on it and run this command or the "Implement from" code action.',
+    );
+    return;
+  }
   const instruction = await vscode.window.showInputBox({
     title: 'Switchyard: implement from a screenshot',
     prompt: `What to build from ${path.basename(image.fsPath)} (optional)`,
@@ -200,24 +244,35 @@ async function fromScreenshot(sy: Switchyard, given?: vscode.Uri): Promise<void>
     ignoreFocusOut: true,
   });
   if (instruction === undefined) return;
-  const res = await runOnServer(sy, 'image', 'implement from a screenshot', [
-    { image: image.toString(), imagePath: image.fsPath, instruction, ...editorContext() },
-  ]);
-  showResult(res);
+  const data = actionAt('image.implement', `Implement from ${path.basename(image.fsPath)}`);
+  if (direct) {
+    await runOnServer(sy, direct, 'implement from a screenshot', [{ ...(data ?? {}), image: image.fsPath, instruction }]);
+  } else {
+    await runOnServer(sy, findServerCommand(offered, 'runAction'), 'implement from a screenshot', [{ ...data, instruction }]);
+  }
 }
 
 async function explainRoute(sy: Switchyard): Promise<void> {
-  const res = await runOnServer(sy, 'explainRoute', 'explain the route', [editorContext()]);
+  const command = findServerCommand(sy.serverCommands(), 'explainRoute');
+  if (!command) {
+    const pick = await vscode.window.showWarningMessage(
+      notOffered('explaining a route', sy.serverCommands()) +
+        ' `switchyard doctor --route completion` explains the route for your config.toml (not for settings made in VS Code).',
+      'Run in a Terminal',
+    );
+    if (pick && sy.binary) {
+      const term = vscode.window.createTerminal('Switchyard doctor');
+      term.show();
+      term.sendText(`${JSON.stringify(sy.binary)} doctor --route completion`);
+    }
+    return;
+  }
+  const ed = vscode.window.activeTextEditor;
+  const res = await runOnServer(sy, command, 'explain the route', [{ uri: ed?.document.uri.toString() }]);
   if (res === undefined || res === null) return;
   const text = typeof res === 'string' ? res : '```json\n' + JSON.stringify(res, null, 2) + '\n```';
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
   await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-}
-
-function showResult(res: unknown): void {
-  if (typeof res === 'string' && res.trim() !== '') {
-    void vscode.window.showInformationMessage(`Switchyard: ${res}`);
-  }
 }
 
 async function toggleOffline(): Promise<void> {

@@ -15,7 +15,8 @@ import {
 import { findServer, NotFound } from './findServer';
 import { serverKeys, serverSettings, Inspected } from './serverSettings';
 import { StatusBar } from './statusBar';
-import { registerCommands } from './commands';
+import { askInstruction, askScope, registerCommands } from './commands';
+import { ActionData, needsInstruction } from './serverCommands';
 
 // Settings the extension reads itself; everything else under switchyard.*
 // goes to the server.
@@ -30,6 +31,8 @@ export class Switchyard implements vscode.Disposable {
   readonly output: vscode.OutputChannel;
   readonly status: StatusBar;
   client: LanguageClient | undefined;
+  // binary is the server binary in use, once found.
+  binary: string | undefined;
   private readonly keys: string[];
   private starting: Promise<void> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -82,6 +85,7 @@ export class Switchyard implements vscode.Disposable {
       if (!(err instanceof NotFound)) throw err;
       return;
     }
+    this.binary = bin.path;
     this.output.appendLine(`Starting ${bin.path} (from ${bin.from})`);
 
     const args = ['serve'];
@@ -115,6 +119,31 @@ export class Switchyard implements vscode.Disposable {
               return answer[i];
             });
           },
+        },
+        // A code action that needs an instruction (Rewrite with AI…,
+        // Refactor across files with AI…) comes as a command; ask for the
+        // instruction (and a refactor's reach) before the server runs it.
+        executeCommand: async (command, args, next) => {
+          const data = args[0] as ActionData | undefined;
+          if (command !== 'switchyard.runAction' || !data || typeof data !== 'object') return next(command, args);
+          const userActions = vscode.workspace.getConfiguration('switchyard').get<{ name?: string; prompt?: string }[]>('actions', []);
+          if (!needsInstruction(data, userActions)) return next(command, args);
+          const instruction = await askInstruction(data.title ?? data.action);
+          if (!instruction) return undefined;
+          let scope = data.scope;
+          if (data.action === 'refactor' && !scope) {
+            scope = await askScope();
+            if (!scope) return undefined;
+          }
+          return next(command, [{ ...data, instruction, ...(scope ? { scope } : {}) }, ...args.slice(1)]);
+        },
+        // VS Code resolves whichever action the user picks, but only the
+        // actions the server listed with data have anything to resolve;
+        // those listed as commands (an instruction to ask for, an answer
+        // to show) run through executeCommand instead.
+        resolveCodeAction: (item, token, next) => {
+          if ((item as { data?: unknown }).data === undefined) return item;
+          return next(item, token);
         },
         // Ghost text is the completion surface in VS Code; the list is
         // opt-in so that each keystroke asks a model once.

@@ -6,29 +6,52 @@
 // server's executeCommandProvider, and registering an id twice fails the
 // client's start.
 
-export type Work = 'refactor' | 'image' | 'explainRoute' | 'listModels';
+export type Work = 'runAction' | 'image' | 'explainRoute' | 'listModels';
 
 // The names each server command may have, most likely first.
 export const serverCommandNames: Record<Work, string[]> = {
-  refactor: ['switchyard.refactor', 'switchyard/refactor', 'switchyard.refactorFiles'],
-  image: ['switchyard.implementFromImage', 'switchyard.fromImage', 'switchyard.image', 'switchyard/implementFromImage'],
-  explainRoute: ['switchyard.explainRoute', 'switchyard.route', 'switchyard/explainRoute'],
-  listModels: ['switchyard.models', 'switchyard.listModels', 'switchyard/models'],
-};
-
-// Looser patterns, for a server whose names differ from the ones above.
-const patterns: Record<Work, RegExp> = {
-  refactor: /refactor/i,
-  image: /image|screenshot|mockup/i,
-  explainRoute: /route|explain/i,
-  listModels: /models$/i,
+  // Runs any code action; its argument names the action (refactor,
+  // rewrite, image.implement...), the document, range and instruction.
+  runAction: ['switchyard.runAction'],
+  image: ['switchyard.implementFromImage'],
+  explainRoute: ['switchyard.explainRoute'],
+  listModels: ['switchyard.listModels', 'switchyard.models'],
 };
 
 export function findServerCommand(offered: readonly string[], work: Work): string | undefined {
-  for (const name of serverCommandNames[work]) {
-    if (offered.includes(name)) return name;
+  return serverCommandNames[work].find((name) => offered.includes(name));
+}
+
+// ActionData is the argument of switchyard.runAction: what a code action
+// carries, plus what the editor asked the user for.
+export interface ActionData {
+  action: string;
+  title?: string;
+  uri: string;
+  version?: number;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+  instruction?: string;
+  scope?: 'file' | 'package' | 'files' | 'workspace';
+  files?: string[];
+  [k: string]: unknown;
+}
+
+// Built-in actions that cannot run without an instruction.
+const instructed = ['rewrite', 'refactor'];
+
+// needsInstruction says whether the server would refuse the action for
+// want of an instruction: a built-in that needs one, or a user action
+// (user:NAME in [[actions]]) whose prompt uses {instruction}. userActions
+// is the switchyard.actions setting; actions defined only in config.toml
+// are unknown here, and the server's error says what to do for those.
+export function needsInstruction(data: ActionData, userActions: readonly { name?: string; prompt?: string }[] = []): boolean {
+  if (data.instruction) return false;
+  if (instructed.includes(data.action)) return true;
+  if (data.action.startsWith('user:')) {
+    const ua = userActions.find((a) => a.name === data.action.slice('user:'.length));
+    return !!ua?.prompt?.includes('{instruction}');
   }
-  return offered.find((c) => patterns[work].test(c));
+  return false;
 }
 
 // What the user reads when the server does not offer a command.

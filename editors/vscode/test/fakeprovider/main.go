@@ -1,7 +1,8 @@
 // Command fakeprovider serves two fake OpenAI-compatible providers on
 // 127.0.0.1 for the VS Code end-to-end test, each answering every
-// completion with its own fixed text, so that the test can tell from the
-// ghost text which provider (and so which configured model) answered.
+// completion and every code action with its own fixed text, so that the
+// test can tell from the ghost text or the edit which provider (and so
+// which configured model) answered.
 //
 // It prints one JSON line with the base URLs, logs each request to
 // stderr, and runs until its stdin closes or it is signalled. It uses the
@@ -14,15 +15,44 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"switchyard/providers/providertest"
 )
 
-// answers are what each fake streams for any chat or completions request.
-var answers = map[string][]string{
+// completions are what each fake streams for a completion.
+var completions = map[string][]string{
 	"alpha": {"a + b", "  # from alpha"},
 	"beta":  {"a * b", "  # from beta"},
+}
+
+// actionAnswer is what each fake answers a code action with: one fenced
+// block, the shape the action prompts ask for, holding a documented add.
+func actionAnswer(name string) []string {
+	return []string{
+		"```python\n",
+		"def add(a, b):\n",
+		"    \"\"\"Return the sum of a and b (rewritten by " + name + ").\"\"\"\n",
+		"    return a + b\n",
+		"```\n",
+	}
+}
+
+// isCompletion tells a completion from a code action: completions go to
+// the FIM endpoint or, through chat, open with the completion engine's
+// system prompt.
+func isCompletion(r providertest.Request) bool {
+	if r.Endpoint != "chat" {
+		return true
+	}
+	msgs, _ := r.Body["messages"].([]any)
+	if len(msgs) == 0 {
+		return true
+	}
+	first, _ := msgs[0].(map[string]any)
+	content, _ := first["content"].(string)
+	return strings.HasPrefix(content, "You are a code completion engine")
 }
 
 func main() {
@@ -31,11 +61,19 @@ func main() {
 		fake := providertest.NewOpenAI(nil)
 		defer fake.Close()
 		fake.SetModels("fake-" + name)
-		reply := providertest.Text(answers[name]...)
+		completion := providertest.Text(completions[name]...)
+		action := providertest.Text(actionAnswer(name)...)
 		fake.Handle(func(r providertest.Request) providertest.Reply {
 			model, _ := r.Body["model"].(string)
-			fmt.Fprintf(os.Stderr, "fakeprovider: %s %s %s model=%s\n", name, r.Method, r.Path, model)
-			return reply
+			kind := "action"
+			if isCompletion(r) {
+				kind = "completion"
+			}
+			fmt.Fprintf(os.Stderr, "fakeprovider: %s %s %s %s model=%s\n", name, kind, r.Method, r.Path, model)
+			if kind == "completion" {
+				return completion
+			}
+			return action
 		})
 		urls[name] = fake.URL
 	}
