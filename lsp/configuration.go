@@ -160,6 +160,9 @@ func (st *settings) initialized() {
 	for _, m := range queued {
 		st.s.showMessage(m.Type, m.Message)
 	}
+	if last := st.s.lastStatus.Load(); last != nil {
+		st.s.notify("switchyard/status", newStatusParams(*last))
+	}
 	caps := st.s.caps.Workspace
 	st.s.jobs.Add(1)
 	go func() {
@@ -414,6 +417,13 @@ func (st *settings) problem(what string, err error) {
 	st.show(protocol.MessageTypeError, "Switchyard: configuration not applied, the previous one stays in force:\n"+msg)
 }
 
+// isReady reports whether the client has sent initialized.
+func (st *settings) isReady() bool {
+	st.queueMu.Lock()
+	defer st.queueMu.Unlock()
+	return st.ready
+}
+
 // show sends a message now, or queues it until the client is initialized.
 func (st *settings) show(t protocol.MessageType, msg string) {
 	st.queueMu.Lock()
@@ -445,8 +455,15 @@ func (st *settings) route(task, path string) (model, provider string) {
 }
 
 // status forwards the router's status to the editor plugins.
+//
+// The router reports from its first health probe on, which may be before
+// the client is initialized, when the specification allows no such
+// notification: the latest status is kept and sent once it is.
 func (s *server) status(st router.Status) {
-	s.notify("switchyard/status", st)
+	s.lastStatus.Store(&st)
+	if s.settings.isReady() {
+		s.notify("switchyard/status", newStatusParams(st))
+	}
 }
 
 // unconfigured stands in for a router that could not be built, so that

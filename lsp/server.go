@@ -19,6 +19,7 @@ import (
 	"switchyard/assist"
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/router"
 )
 
 // Options configure a server. The zero value works: it logs nowhere,
@@ -97,9 +98,10 @@ type server struct {
 	latest   map[string]*running // newest completion job by document URI
 	jobs     sync.WaitGroup
 
-	settings *settings
-	notices  *notices
-	act      codeActions // code_action.go
+	settings   *settings
+	notices    *notices
+	lastStatus atomic.Pointer[router.Status] // sent again once the client is initialized
+	act        codeActions                   // code_action.go
 }
 
 func newServer(opts Options) *server {
@@ -124,11 +126,12 @@ func (s *server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	s.ctx = ctx
-	s.settings.start()
-	defer s.settings.close()
-
+	// The conn exists before the router starts (its status callback may
+	// notify), but reads nothing until Go.
 	st := newStream(rwc, func(msg string, err error) { s.log.Warn(msg, zap.Error(err)) })
 	s.conn = jsonrpc2.NewConn(st)
+	s.settings.start()
+	defer s.settings.close()
 	s.conn.Go(ctx, s.handle)
 
 	var connErr error
