@@ -111,7 +111,7 @@ func codeActionOptions() any {
 }
 
 func executeCommandOptions() any {
-	return &protocol.ExecuteCommandOptions{Commands: []string{commandRunAction, commandImplementFromImage}}
+	return &protocol.ExecuteCommandOptions{Commands: []string{commandRunAction, commandImplementFromImage, commandExplainRoute}}
 }
 
 // codeActionParams is CodeActionParams without the v0.12.0 progress

@@ -46,7 +46,8 @@ type settings struct {
 	// applyMu serialises configuration updates and router rebuilds: the
 	// read loop and the workspace/configuration pulls both make them.
 	applyMu  sync.Mutex
-	built    uint64 // store version the router was built from
+	built    uint64   // store version the router was built from
+	builtFor []string // workspace folders the router was built for
 	router   providers.Router
 	eng      Engine
 	userFile string // where the user's file is (or would be)
@@ -344,7 +345,9 @@ func (st *settings) rebuild() {
 
 func (st *settings) rebuildLocked() {
 	v := st.store.Version()
-	if st.router != nil && v == st.built {
+	// The folders count too: the router reads their .switchyardignore,
+	// and the first router is built before initialize names them.
+	if st.router != nil && v == st.built && slices.Equal(st.folders, st.builtFor) {
 		return
 	}
 	cfg := st.store.Current()
@@ -357,7 +360,7 @@ func (st *settings) rebuildLocked() {
 		r = unconfigured{err: err}
 	}
 	old := st.router
-	st.router, st.built = r, v
+	st.router, st.built, st.builtFor = r, v, slices.Clone(st.folders)
 	if st.eng != nil {
 		st.eng.Update(r, cfg.Completion)
 	}

@@ -28,11 +28,14 @@ func executeCommand(s *server, _ context.Context, raw json.RawMessage) (*job, er
 	if err := decodeParams(method, raw, &p); err != nil {
 		return nil, err
 	}
-	if p.Command == commandImplementFromImage {
+	switch p.Command {
+	case commandImplementFromImage:
 		return implementFromImage(s, method, p)
-	}
-	if p.Command != commandRunAction {
-		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: unknown command %q: the server runs %s and %s", method, p.Command, commandRunAction, commandImplementFromImage)
+	case commandExplainRoute:
+		return explainRoute(s, method, p)
+	case commandRunAction:
+	default:
+		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: unknown command %q: the server runs %s, %s and %s", method, p.Command, commandRunAction, commandImplementFromImage, commandExplainRoute)
 	}
 	if len(p.Arguments) != 1 {
 		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: %s takes one argument, the action's data; got %d", method, commandRunAction, len(p.Arguments))
