@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { ExecuteCommandRequest } from 'vscode-languageclient/node';
 
 import type { Switchyard } from './extension';
-import { ActionData, findServerCommand, imagePathAt, notOffered } from './serverCommands';
+import { ActionData, decisionMarkdown, findServerCommand, imagePathAt, isDecision, notOffered } from './serverCommands';
 import { effective, Inspected, withModelFirst } from './serverSettings';
 
 // The kinds of work a model can be chosen for, in the order offered;
@@ -210,14 +210,25 @@ function imageAtCursor(): vscode.Uri | undefined {
   return found ? vscode.Uri.file(found) : undefined;
 }
 
-// fromScreenshot implements the screen in an image: the one named at the
-// cursor (as the server's "Implement from" code action does), else one
-// chosen with a file picker (switchyard.implementFromImage).
+// fromScreenshot implements the screen in an image: the one given (the
+// explorer's context menu), the one named at the cursor, or one chosen
+// with a file picker. The code replaces the selection when the open
+// document is a component of the framework, else it goes into a new file.
 async function fromScreenshot(sy: Switchyard, given?: vscode.Uri): Promise<void> {
   const offered = sy.serverCommands();
+  const direct = findServerCommand(offered, 'image');
   const atCursor = given ? undefined : imageAtCursor();
   let image = given ?? atCursor;
   if (!image) {
+    if (!direct) {
+      // Without the command, the server implements only an image named
+      // in the text, through its "Implement from" code action.
+      void vscode.window.showWarningMessage(
+        notOffered('implementing from a picked image file', offered) +
+          ' Meanwhile, write the image\u2019s path in a file (as a Markdown image, say), put the cursor on it and run this command or the "Implement from" code action.',
+      );
+      return;
+    }
     const picked = await vscode.window.showOpenDialog({
       title: 'Switchyard: implement from a screenshot or mockup',
       openLabel: 'Implement',
@@ -227,28 +238,28 @@ async function fromScreenshot(sy: Switchyard, given?: vscode.Uri): Promise<void>
     image = picked?.[0];
   }
   if (!image) return;
-  const direct = findServerCommand(offered, 'image');
-  if (!direct && !atCursor) {
-    // The server implements images named in the text (the code action
-    // on a reference); a picked file needs switchyard.implementFromImage.
-    void vscode.window.showWarningMessage(
-      notOffered('implementing from a picked image file', offered) +
-        ' Meanwhile, write the image\u2019s path in a file (as a Markdown image, say), put the cursor on it and run this command or the "Implement from" code action.',
-    );
-    return;
-  }
   const instruction = await vscode.window.showInputBox({
     title: 'Switchyard: implement from a screenshot',
-    prompt: `What to build from ${path.basename(image.fsPath)} (optional)`,
-    placeHolder: 'e.g. a React component with this layout',
+    prompt: `What to build from ${path.basename(image.fsPath)} (optional; Enter for none)`,
+    placeHolder: 'e.g. only the header, with Tailwind classes',
     ignoreFocusOut: true,
   });
   if (instruction === undefined) return;
-  const data = actionAt('image.implement', `Implement from ${path.basename(image.fsPath)}`);
-  if (direct) {
-    await runOnServer(sy, direct, 'implement from a screenshot', [{ ...(data ?? {}), image: image.fsPath, instruction }]);
-  } else {
-    await runOnServer(sy, findServerCommand(offered, 'runAction'), 'implement from a screenshot', [{ ...data, instruction }]);
+  const what = 'implement from a screenshot';
+  if (!direct) {
+    const data = actionAt('image.implement', `Implement from ${path.basename(image.fsPath)}`);
+    await runOnServer(sy, findServerCommand(offered, 'runAction'), what, [{ ...data, instruction }]);
+    return;
+  }
+  // From the explorer there is no editor context: the code goes into a
+  // new file.
+  const ctx = given ? undefined : actionAt('image.implement', '');
+  const arg = { image: image.fsPath, instruction, ...(ctx ? { uri: ctx.uri, range: ctx.range } : {}) };
+  const res = (await runOnServer(sy, direct, what, [arg])) as { uri?: string; created?: boolean } | null | undefined;
+  if (res?.uri) {
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(res.uri));
+    await vscode.window.showTextDocument(doc, { preview: false });
+    if (res.created) vscode.window.setStatusBarMessage(`Switchyard: wrote ${vscode.workspace.asRelativePath(doc.uri)}`, 6000);
   }
 }
 
@@ -267,10 +278,17 @@ async function explainRoute(sy: Switchyard): Promise<void> {
     }
     return;
   }
+  const cfg = vscode.workspace.getConfiguration('switchyard');
+  const pick = await vscode.window.showQuickPick(
+    works.map((w) => ({ ...w, description: (effective(cfg.inspect(`routes.${w.route}`)) as string[] | undefined)?.join(', ') })),
+    { title: 'Switchyard: explain the route for…', placeHolder: 'Which work' },
+  );
+  if (!pick) return;
   const ed = vscode.window.activeTextEditor;
-  const res = await runOnServer(sy, command, 'explain the route', [{ uri: ed?.document.uri.toString() }]);
+  const res = await runOnServer(sy, command, 'explain the route', [{ task: pick.route, uri: ed?.document.uri.toString() }]);
   if (res === undefined || res === null) return;
-  const text = typeof res === 'string' ? res : '```json\n' + JSON.stringify(res, null, 2) + '\n```';
+  const file = ed ? vscode.workspace.asRelativePath(ed.document.uri) : undefined;
+  const text = isDecision(res) ? decisionMarkdown(res, file) : '```json\n' + JSON.stringify(res, null, 2) + '\n```\n';
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: text });
   await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
 }

@@ -77,3 +77,48 @@ export function imagePathAt(line: string, column: number): string | undefined {
   }
   return best;
 }
+
+// Decision is the router's answer that switchyard.explainRoute returns.
+export interface Decision {
+  task: string;
+  class?: string;
+  class_from?: string;
+  pinned?: boolean;
+  online?: boolean;
+  local_only?: string;
+  overrides?: string[];
+  candidates?: { model: string; provider: string; local?: boolean; kept?: boolean; rule?: string; reason?: string; ttft_ms?: number }[];
+  picked?: string;
+  problem?: string;
+}
+
+export function isDecision(v: unknown): v is Decision {
+  return typeof v === 'object' && v !== null && typeof (v as Decision).task === 'string';
+}
+
+// decisionMarkdown renders a route decision for reading: the model that
+// would be called, the fallbacks in order, and what removed the others.
+export function decisionMarkdown(d: Decision, file?: string): string {
+  const lines = [`# Route for ${d.task}${file ? ` in ${file}` : ''}`, ''];
+  const picked = d.picked ? `**${d.picked}**` : '**none**';
+  lines.push(`Model called first: ${picked}. ${d.online === false ? 'Offline: only local models are candidates.' : 'Online.'}`);
+  if (d.pinned) lines.push('', `The models come from \`switchyard.routes.${d.task}\`.`);
+  else if (d.class) lines.push('', `Candidates are the models of class \`${d.class}\`${d.class_from ? ` (chosen by ${d.class_from})` : ''}.`);
+  if (d.local_only) lines.push('', `Only local models may see this file: ${d.local_only}.`);
+  if (d.overrides?.length) lines.push('', `Policy narrowed by: ${d.overrides.join(', ')}.`);
+  if (d.problem) lines.push('', `No candidates: ${d.problem}`);
+  const kept = (d.candidates ?? []).filter((c) => c.kept);
+  const removed = (d.candidates ?? []).filter((c) => !c.kept);
+  if (kept.length) {
+    lines.push('', '## Tried in this order', '');
+    kept.forEach((c, i) => {
+      const ttft = c.ttft_ms ? `, first token in about ${c.ttft_ms} ms` : '';
+      lines.push(`${i + 1}. ${c.model} via ${c.provider} (${c.local ? 'local' : 'remote'}${ttft})`);
+    });
+  }
+  if (removed.length) {
+    lines.push('', '## Removed', '');
+    for (const c of removed) lines.push(`- ${c.model} via ${c.provider}: ${c.reason || c.rule || 'removed'}${c.rule ? ` (\`${c.rule}\`)` : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}

@@ -460,17 +460,24 @@ async function main() {
       return `menu: ${titles.join(' | ')}`;
     });
 
-    await step(page, 'explain route runs on the server or says it is not implemented', async () => {
+    await step(page, 'explain route shows the decision, or says the server lacks it', async () => {
       await openFile(page, 'calc.py');
       await runCommand(page, 'Switchyard: Explain Route');
-      const offered = serverCommands.some((c) => /route|explain/i.test(c));
-      if (offered) {
-        await page.locator('.tab', { hasText: 'Untitled' }).first().waitFor({ timeout: STEP_TIMEOUT });
-      } else {
+      if (!serverCommands.includes('switchyard.explainRoute')) {
         await page.locator('.notifications-toasts', { hasText: 'does not implement' }).first().waitFor({ timeout: STEP_TIMEOUT });
+        await snap(page, 'explain-route');
+        return 'the server has no switchyard.explainRoute: the message says so';
       }
+      const rows = page.locator('.quick-input-list .monaco-list-row');
+      await rows.filter({ hasText: 'Completions' }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await rows.filter({ hasText: 'Completions' }).first().click();
+      const doc = page.locator('.editor-instance .view-lines', { hasText: 'Route for completion' }).first();
+      await doc.waitFor({ timeout: STEP_TIMEOUT });
+      // The editor renders spaces as no-break spaces.
+      const text = (await doc.innerText()).replace(/\u00a0/g, ' ');
+      assert.match(text, /Model called first: \*\*beta-coder\*\*/, 'the decision does not name the model chosen in Settings');
       await snap(page, 'explain-route');
-      return offered ? 'opened the explanation' : 'server has no such command: the message says so';
+      return text.split('\n').slice(0, 3).join(' / ');
     });
 
     await step(page, 'show logs opens the server log', async () => {

@@ -6,15 +6,55 @@ import { test } from 'node:test';
 
 import { load } from './load.mjs';
 
-const { findServerCommand, imagePathAt, notOffered } = load('serverCommands');
+const { findServerCommand, imagePathAt, notOffered, needsInstruction, decisionMarkdown, isDecision } = load('serverCommands');
 const { findServer, platformDir } = load('findServer');
 
-test('server commands are matched by name, then by pattern', () => {
-  assert.equal(findServerCommand(['switchyard.refactor', 'switchyard.explainRoute'], 'refactor'), 'switchyard.refactor');
-  assert.equal(findServerCommand(['sy.doRefactorAll'], 'refactor'), 'sy.doRefactorAll');
-  assert.equal(findServerCommand(['switchyard.refactor'], 'image'), undefined);
-  assert.equal(findServerCommand([], 'explainRoute'), undefined);
-  assert.match(notOffered('refactors', ['a']), /does not implement refactors yet\. It offers: a\./);
+test('server commands are found by their names', () => {
+  const offered = ['switchyard.runAction', 'switchyard.implementFromImage', 'switchyard.explainRoute'];
+  assert.equal(findServerCommand(offered, 'runAction'), 'switchyard.runAction');
+  assert.equal(findServerCommand(offered, 'image'), 'switchyard.implementFromImage');
+  assert.equal(findServerCommand(offered, 'explainRoute'), 'switchyard.explainRoute');
+  assert.equal(findServerCommand(['switchyard.runAction'], 'explainRoute'), undefined);
+  assert.match(notOffered('explaining a route', ['switchyard.runAction']), /does not implement explaining a route yet\. It offers: switchyard\.runAction\./);
+});
+
+test('the instruction is asked for only where the server needs one', () => {
+  const at = (action, extra = {}) => ({ action, uri: 'file:///a.py', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, ...extra });
+  const user = [{ name: 'translate', prompt: 'Translate {selection} as {instruction}' }, { name: 'shout', prompt: 'Uppercase {selection}' }];
+  const table = [
+    [at('rewrite'), true],
+    [at('refactor'), true],
+    [at('rewrite', { instruction: 'make it iterative' }), false],
+    [at('document'), false],
+    [at('explain'), false],
+    [at('user:translate'), true],
+    [at('user:shout'), false],
+    [at('user:unknown'), false],
+  ];
+  for (const [data, want] of table) assert.equal(needsInstruction(data, user), want, JSON.stringify(data));
+});
+
+test('a route decision reads as the model tried first, the fallbacks and the removed', () => {
+  const d = {
+    task: 'completion',
+    pinned: true,
+    online: true,
+    candidates: [
+      { model: 'coder', provider: 'local', local: true, kept: true, ttft_ms: 120 },
+      { model: 'gpt', provider: 'openai', kept: true },
+      { model: 'claude', provider: 'anthropic', kept: false, rule: 'policy.jurisdictions', reason: 'processed in US, policy allows EU' },
+    ],
+    picked: 'coder',
+  };
+  assert.ok(isDecision(d));
+  assert.ok(!isDecision({ model: 'x' }));
+  const md = decisionMarkdown(d, 'src/a.py');
+  assert.match(md, /^# Route for completion in src\/a\.py/);
+  assert.match(md, /Model called first: \*\*coder\*\*\. Online\./);
+  assert.match(md, /switchyard\.routes\.completion/);
+  assert.match(md, /1\. coder via local \(local, first token in about 120 ms\)\n2\. gpt via openai \(remote\)/);
+  assert.match(md, /- claude via anthropic: processed in US, policy allows EU \(`policy\.jurisdictions`\)/);
+  assert.match(decisionMarkdown({ task: 'image', online: false, candidates: [], problem: 'no model has vision' }), /\*\*none\*\*\. Offline.*\n\nNo candidates: no model has vision/s);
 });
 
 test('the image at the cursor is found in Markdown, HTML and code', () => {
