@@ -355,39 +355,64 @@ func TestCancelRequestClosesProviderStream(t *testing.T) {
 }
 
 func TestNewerRequestSupersedesOlder(t *testing.T) {
-	fake := providertest.NewOpenAI(t)
-	script(fake, hang, providertest.Text("ntf(s)"))
-	s := start(t, configText(nil, provider{"fake", fake.URL, fimModel}), lsptest.InitOptions{})
-	d := s.open(t, "main.go", sample)
-	first, err := s.Send("textDocument/inlineCompletion", lsptest.InlineParams(d.uri, s.Pos(d.uri, d.cursor), lsptest.InlineAutomatic))
-	if err != nil {
-		t.Fatal(err)
+	for _, method := range []string{"textDocument/inlineCompletion", "textDocument/completion"} {
+		t.Run(method, func(t *testing.T) {
+			fake := providertest.NewOpenAI(t)
+			script(fake, hang, providertest.Text("tf(s)"))
+			s := start(t, configText(nil, provider{"fake", fake.URL, fimModel}), lsptest.InitOptions{})
+			d := s.open(t, "main.go", sample)
+			params := func() any {
+				pos := s.Pos(d.uri, d.cursor)
+				if method == "textDocument/completion" {
+					return lsptest.CompletionParams(d.uri, pos)
+				}
+				return lsptest.InlineParams(d.uri, pos, lsptest.InlineAutomatic)
+			}
+			first, err := s.Send(method, params())
+			if err != nil {
+				t.Fatal(err)
+			}
+			waitRequests(t, fake, 1)
+			// The user types one more character; the editor asks again
+			// without cancelling the first request.
+			pos := s.Pos(d.uri, d.cursor)
+			if err := s.Change(d.uri, lsptest.ContentChange{Range: &lsptest.Range{Start: pos, End: pos}, Text: "n"}); err != nil {
+				t.Fatal(err)
+			}
+			d.text, d.cursor = s.Text(d.uri), d.cursor+1
+			second, err := s.Send(method, params())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !fake.WaitClosed(cancelWithin) {
+				t.Errorf("the superseded request's provider stream was still open %v after the newer request", cancelWithin)
+			}
+			wantCancelled(t, first)
+			var raw json.RawMessage
+			if err := second.Wait(timeout(t, 10*time.Second), &raw); err != nil {
+				t.Fatalf("the newer request failed: %v", err)
+			}
+			// Either way the line must end up as "fmt.Printf(s)".
+			var got string
+			if method == "textDocument/completion" {
+				list, err := lsptest.DecodeCompletion(raw)
+				if err != nil || len(list.Items) != 1 || list.Items[0].TextEdit == nil {
+					t.Fatalf("the newer request got %s (%v), want one item with a textEdit", raw, err)
+				}
+				got = lsptest.Apply(d.text, *list.Items[0].TextEdit, s.Encoding())
+			} else {
+				list, err := lsptest.DecodeInlineCompletion(raw)
+				if err != nil || len(list.Items) != 1 || list.Items[0].Range == nil {
+					t.Fatalf("the newer request got %s (%v), want one item with a range", raw, err)
+				}
+				got = lsptest.Apply(d.text, lsptest.TextEdit{Range: *list.Items[0].Range, NewText: list.Items[0].InsertText}, s.Encoding())
+			}
+			if !strings.Contains(got, "fmt.Printf(s)\n}") {
+				t.Errorf("accepting the newer answer gives\n%s", got)
+			}
+			checkPrompt(t, fake, d)
+		})
 	}
-	waitRequests(t, fake, 1)
-	// The user types one more character; the editor asks again without
-	// cancelling the first request.
-	pos := s.Pos(d.uri, d.cursor)
-	if err := s.Change(d.uri, lsptest.ContentChange{Range: &lsptest.Range{Start: pos, End: pos}, Text: "n"}); err != nil {
-		t.Fatal(err)
-	}
-	d.text, d.cursor = s.Text(d.uri), d.cursor+1
-	second, err := s.Send("textDocument/inlineCompletion", lsptest.InlineParams(d.uri, s.Pos(d.uri, d.cursor), lsptest.InlineAutomatic))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !fake.WaitClosed(cancelWithin) {
-		t.Errorf("the superseded request's provider stream was still open %v after the newer request", cancelWithin)
-	}
-	wantCancelled(t, first)
-	var raw json.RawMessage
-	if err := second.Wait(timeout(t, 10*time.Second), &raw); err != nil {
-		t.Fatalf("the newer request failed: %v", err)
-	}
-	list, err := lsptest.DecodeInlineCompletion(raw)
-	if err != nil || len(list.Items) != 1 || list.Items[0].InsertText != "tf(s)" && list.Items[0].InsertText != "ntf(s)" {
-		t.Fatalf("the newer request got %s (%v), want the fake's suggestion", raw, err)
-	}
-	checkPrompt(t, fake, d)
 }
 
 func TestLifecycle(t *testing.T) {
