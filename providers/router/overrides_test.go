@@ -342,3 +342,27 @@ func TestSwitchyardignoreChangesTakeEffect(t *testing.T) {
 		t.Error("a removed .switchyardignore still applies")
 	}
 }
+
+// BenchmarkPlanWithOverrides is BenchmarkPlan with a task override and
+// path overrides, one of which matches.
+func BenchmarkPlanWithOverrides(b *testing.B) {
+	cfg := testConfig()
+	cfg.Policy.Jurisdictions = []string{"EU", "US"}
+	cfg.Policy.NoTraining = true
+	cfg.Policy.LocalOnly = []string{"**/*.pem", "internal/billing/**"}
+	cfg.Tasks = map[string]config.TaskSettings{"refactor": {Class: "coding"}}
+	cfg.Policy.Tasks = map[string]config.PolicyOverride{"coding": {MaxRetentionDays: intp(30)}}
+	cfg.Policy.Paths = []config.PathPolicy{
+		{Glob: "internal/api/**", Jurisdictions: []string{"EU"}},
+		{Glob: "**/*.sql", LocalOnly: true},
+	}
+	r := newTestRouter(b, cfg, newFakes(), newClock(), func(o *Options) { o.Now = time.Now })
+	need := providers.Need{Task: config.TaskCoding, PromptTokens: 4000, Paths: []string{"/home/me/src/app/internal/api/server.go"}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if d := r.Plan(need); d.Picked == "" {
+			b.Fatal("no candidate")
+		}
+	}
+}
