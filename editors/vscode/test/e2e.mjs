@@ -54,6 +54,15 @@ function cleanup() {
     if (c.exitCode === null) c.kill('SIGTERM');
   }
 }
+
+// keepLogs copies the Switchyard output channel (the server's log and
+// the LSP trace) out of code-server's log folder.
+function keepLogs() {
+  const walk = (d) => (fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)])) : []);
+  walk(path.join(dirs.userData, 'logs'))
+    .filter((f) => /Switchyard\.log$/.test(f))
+    .forEach((f, i) => fs.copyFileSync(f, path.join(ARTIFACTS, `switchyard-output${i ? `-${i}` : ''}.log`)));
+}
 process.on('exit', cleanup);
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
@@ -480,6 +489,19 @@ async function main() {
       return text.split('\n').slice(0, 3).join(' / ');
     });
 
+    await step(page, 'toggle offline mode writes the policy setting', async () => {
+      await runCommand(page, 'Switchyard: Toggle Offline Mode');
+      await waitForFile(settingsFile, (t) => {
+        try {
+          return JSON.parse(t)['switchyard.policy.offline'] === true;
+        } catch {
+          return false;
+        }
+      }, 'switchyard.policy.offline was not set');
+      await page.locator('.statusbar-item', { hasText: 'local models only' }).first().waitFor({ timeout: STEP_TIMEOUT });
+      await snap(page, 'offline');
+    });
+
     await step(page, 'show logs opens the server log', async () => {
       await runCommand(page, 'Switchyard: Show Logs');
       // The Output panel, on the Switchyard channel, with the server's log.
@@ -498,11 +520,19 @@ main().then(
   () => {
     log(`all ${results.length} steps passed; screenshots in ${path.relative(repo, ARTIFACTS)}`);
     cleanup();
+    keepLogs();
+    try {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    } catch {
+      // a child still writing; the folder is in the system's temp
+    }
     process.exit(0);
   },
   (err) => {
     console.error(err);
     cleanup();
+    keepLogs();
+    log(`kept the profile and workspace in ${tmp}; logs and screenshots in ${path.relative(repo, ARTIFACTS)}`);
     process.exit(1);
   },
 );

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -69,8 +69,9 @@ test('the image at the cursor is found in Markdown, HTML and code', () => {
   for (const [line, col, want] of table) assert.equal(imagePathAt(line, col), want, line);
 });
 
-test('the server is found from the setting, then PATH, then the extension', () => {
+test('the server is found from the setting, then PATH, then the extension', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-find-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const exe = (p) => {
     mkdirSync(join(p, '..'), { recursive: true });
     writeFileSync(p, '#!/bin/sh\n');

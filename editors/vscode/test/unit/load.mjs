@@ -1,7 +1,7 @@
 // Compiles a module of src/ (one without a vscode import) with esbuild
 // and loads it, so that plain `node --test` can test the TypeScript.
 import { buildSync } from 'esbuild';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 const src = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src');
 const out = mkdtempSync(join(tmpdir(), 'switchyard-vscode-unit-'));
 const require = createRequire(import.meta.url);
+process.on('exit', () => rmSync(out, { recursive: true, force: true }));
 
 export function load(name) {
   const outfile = join(out, `${name}.cjs`);
