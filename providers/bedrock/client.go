@@ -61,6 +61,7 @@ func New(name string, cfg config.Provider) (*Provider, error) {
 	p.bearer = cfg.APIKeyEnv != "" || cfg.APIKeyCmd != ""
 	p.client = bedrockruntime.NewFromConfig(awsCfg, func(o *bedrockruntime.Options) {
 		o.Retryer = aws.NopRetryer{}
+		o.APIOptions = append(o.APIOptions, addReadOnlyBody)
 		if cfg.BaseURL != "" {
 			o.BaseEndpoint = aws.String(strings.TrimRight(cfg.BaseURL, "/"))
 		}

@@ -69,11 +69,14 @@ func (s *stream) end(err error) error {
 	return err
 }
 
-// Close drops the connection, which stops the model generating.
+// Close drops the connection, which stops the model generating. The event
+// stream is closed before its context is cancelled: the SDK's decoder then
+// knows the end is wanted, where a connection cut by the cancel first
+// would leave it a "use of closed network connection" to report.
 func (s *stream) Close() error {
 	s.closeOnce.Do(func() {
-		s.cancel()
 		s.es.Close()
+		s.cancel()
 	})
 	return nil
 }
