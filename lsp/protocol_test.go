@@ -610,10 +610,10 @@ func TestProviderFailures(t *testing.T) {
 		{name: "connection refused", setting: "base_url", within: time.Second},
 		{name: "401", reply: ptr(providertest.Fail(401, "invalid_request_error", "invalid_api_key", "Incorrect API key provided: sk-abc***xyz.")), setting: "api_key", within: time.Second},
 		{name: "404 model", reply: ptr(providertest.Fail(404, "invalid_request_error", "model_not_found", "The model `"+fimModel+"` does not exist or you do not have access to it.")), setting: "models", within: time.Second},
-		{name: "429", reply: ptr(providertest.RateLimited("20")), setting: "", within: time.Second},
-		{name: "500", reply: ptr(providertest.Fail(500, "server_error", "", "The server had an error while processing your request.")), within: 2 * time.Second},
-		{name: "malformed SSE", reply: &providertest.Reply{Pieces: []string{"ntln("}, Malformed: true}, within: 2 * time.Second},
-		{name: "stream cut", reply: &cut, within: 2 * time.Second},
+		{name: "429", reply: ptr(providertest.RateLimited("20")), setting: "[routes]", within: time.Second},
+		{name: "500", reply: ptr(providertest.Fail(500, "server_error", "", "The server had an error while processing your request.")), setting: "base_url", within: 2 * time.Second},
+		{name: "malformed SSE", reply: &providertest.Reply{Pieces: []string{"ntln("}, Malformed: true}, setting: "base_url", within: 2 * time.Second},
+		{name: "stream cut", reply: &cut, setting: "base_url", within: 2 * time.Second},
 		{name: "no answer within the deadline", reply: &hang, completion: map[string]string{"timeout": `"300ms"`}, setting: "timeout", within: 300*time.Millisecond + time.Second},
 	}
 	for _, tt := range tests {

@@ -70,10 +70,44 @@ func (e *Error) Error() string {
 	} else if e.Err != nil {
 		msg += ": " + e.Err.Error()
 	}
-	if e.Hint != "" {
-		msg += ": " + e.Hint
+	if hint := e.hint(); hint != "" {
+		msg += ": " + hint
 	}
 	return msg
+}
+
+// hint is what the user can do: the provider's own Hint, else the
+// advice for the kind, which names the setting to look at.
+func (e *Error) hint() string {
+	if e.Hint != "" {
+		return e.Hint
+	}
+	section := "[providers." + e.Provider + "]"
+	switch e.Kind {
+	case KindRateLimited:
+		wait := ""
+		if e.RetryAfter > 0 {
+			wait = fmt.Sprintf(" (it asks to wait %s)", e.RetryAfter.Round(time.Second))
+		}
+		return "the provider is limiting requests" + wait + ": add another model to the task's list in [routes] so requests fall back meanwhile"
+	case KindAuth:
+		return "set api_key_env or api_key_cmd in " + section
+	case KindNotFound:
+		return "check the model's id in [models] and base_url in " + section
+	case KindContextWindow:
+		return "lower max_prefix_tokens in [completion], or route the task to a model with a larger context_window"
+	case KindContentPolicy:
+		return "the vendor refused the content: route the task to another vendor in [routes]"
+	case KindServer:
+		return "the server behind base_url in " + section + " failed or broke off its answer: check that server, or add a fallback model to [routes]"
+	case KindNetwork:
+		return "check the network and base_url in " + section
+	case KindTimeout:
+		return "raise timeout in " + section + " or in [completion]"
+	case KindBadRequest:
+		return "check the model's id in [models] and the options in " + section
+	}
+	return ""
 }
 
 func (e *Error) Unwrap() error { return e.Err }
