@@ -3,13 +3,10 @@ package providertest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 )
 
 // Anthropic is a fake Anthropic Messages API: POST /v1/messages streaming
@@ -132,14 +129,11 @@ func anthropicStream(e *eventWriter, req Request, reply Reply) {
 	if !send("ping", map[string]any{"type": "ping"}) {
 		return
 	}
-	for _, piece := range reply.Pieces {
-		if reply.Delay > 0 && !e.wait(reply.Delay) {
-			return
-		}
-		if !send("content_block_delta", map[string]any{"type": "content_block_delta", "index": 0,
-			"delta": map[string]any{"type": "text_delta", "text": piece}}) {
-			return
-		}
+	if !e.pieces(reply.Pieces, reply.Delay, func(piece string) bool {
+		return send("content_block_delta", map[string]any{"type": "content_block_delta", "index": 0,
+			"delta": map[string]any{"type": "text_delta", "text": piece}})
+	}) {
+		return
 	}
 	switch {
 	case reply.Hang:
@@ -191,150 +185,39 @@ type vendorServer struct {
 	// http://127.0.0.1:PORT.
 	URL string
 
-	srv  *httptest.Server
-	v    vendor
-	quit chan struct{}
-	gone chan struct{}
-
-	mu       sync.Mutex
-	queue    []Reply
-	handle   func(Request) Reply
-	def      Reply
-	requests []Request
+	live
+	replies
+	v vendor
 }
 
 func newVendorServer(tb testing.TB, v vendor) *vendorServer {
-	s := &vendorServer{
-		v:    v,
-		quit: make(chan struct{}),
-		gone: make(chan struct{}, 1024),
-		def:  Text("Hello", " from", " the fake"),
-	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s := &vendorServer{v: v, replies: newReplies(v.name)}
+	s.start(tb, httptest.NewServer(http.HandlerFunc(s.serve)))
 	s.URL = s.srv.URL
-	if tb != nil {
-		tb.Cleanup(s.Close)
-	}
 	return s
 }
 
-// Close stops the server, first releasing any hanging streams.
-func (s *vendorServer) Close() {
-	select {
-	case <-s.quit:
-		return
-	default:
-	}
-	close(s.quit)
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
-
-// Enqueue adds replies for the next requests, one each, in order. When
-// the queue is empty, the handler set by Handle answers, else the default.
-func (s *vendorServer) Enqueue(replies ...Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.queue = append(s.queue, replies...)
-}
-
-// Handle sets a function that scripts every request the queue does not
-// answer. It runs on the server's goroutine.
-func (s *vendorServer) Handle(f func(Request) Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.handle = f
-}
-
-// SetDefault sets the reply used when neither the queue nor a handler
-// answers.
-func (s *vendorServer) SetDefault(r Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.def = r
-}
-
-// Requests returns a copy of the requests received so far.
-func (s *vendorServer) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
-// Last returns the most recent request; it fails the test if there is
-// none.
-func (s *vendorServer) Last(tb testing.TB) Request {
-	tb.Helper()
-	reqs := s.Requests()
-	if len(reqs) == 0 {
-		tb.Fatalf("the fake %s server received no request", s.v.name)
-	}
-	return reqs[len(reqs)-1]
-}
-
-// WaitClosed waits until a client went away while its stream was still
-// open, and reports whether that happened within timeout. Each disconnect
-// is counted once.
-func (s *vendorServer) WaitClosed(timeout time.Duration) bool {
-	select {
-	case <-s.gone:
-		return true
-	case <-time.After(timeout):
-		return false
-	}
-}
-
-func (s *vendorServer) next(req Request) Reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, req)
-	if len(s.queue) > 0 {
-		r := s.queue[0]
-		s.queue = s.queue[1:]
-		return r
-	}
-	if s.handle != nil {
-		h := s.handle
-		s.mu.Unlock()
-		r := h(req)
-		s.mu.Lock()
-		return r
-	}
-	return s.def
-}
-
 func (s *vendorServer) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
+	raw, body := readBody(r)
 	req := Request{
 		Method:   r.Method,
 		Path:     r.URL.Path,
 		Query:    r.URL.RawQuery,
 		Header:   r.Header.Clone(),
+		Body:     body,
 		RawBody:  raw,
 		Endpoint: s.v.route(r),
-	}
-	if len(raw) > 0 {
-		var body map[string]any
-		if json.Unmarshal(raw, &body) == nil {
-			req.Body = body
-		}
 	}
 	var reply Reply
 	if req.Endpoint == "" {
 		// Recorded, so a test can see the wrong path, but the scripted
 		// replies are kept for the requests they were meant for.
-		s.mu.Lock()
-		s.requests = append(s.requests, req)
-		s.mu.Unlock()
+		s.record(req)
 		reply = Reply{Status: http.StatusNotFound, Message: fmt.Sprintf("%s %s: no such endpoint", r.Method, r.URL.Path)}
 	} else {
 		reply = s.next(req)
 	}
-	for k, vs := range reply.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
+	addHeader(w, reply.Header)
 	if reply.Status >= 400 {
 		body := []byte(reply.Body)
 		if reply.Body == "" {
@@ -348,54 +231,5 @@ func (s *vendorServer) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	flusher, _ := w.(http.Flusher)
-	s.v.writeEvent(&eventWriter{s: s, w: w, f: flusher, r: r}, req, reply)
-}
-
-func (s *vendorServer) clientGone() {
-	select {
-	case s.gone <- struct{}{}:
-	default:
-	}
-}
-
-// eventWriter sends raw event text and notices the client going away.
-type eventWriter struct {
-	s *vendorServer
-	w http.ResponseWriter
-	f http.Flusher
-	r *http.Request
-}
-
-// send writes text and flushes it, reporting false (having counted the
-// disconnect) when the client is gone.
-func (e *eventWriter) send(text string) bool {
-	if _, err := io.WriteString(e.w, text); err != nil {
-		e.s.clientGone()
-		return false
-	}
-	if e.f != nil {
-		e.f.Flush()
-	}
-	return true
-}
-
-// wait sleeps for d (until the client goes away when d is 0) and reports
-// false, having counted the disconnect, when the client went away first.
-func (e *eventWriter) wait(d time.Duration) bool {
-	var timer <-chan time.Time
-	if d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		timer = t.C
-	}
-	select {
-	case <-timer:
-		return true
-	case <-e.r.Context().Done():
-		e.s.clientGone()
-		return false
-	case <-e.s.quit:
-		return false
-	}
+	s.v.writeEvent(s.events(w, r), req, reply)
 }

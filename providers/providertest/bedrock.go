@@ -1,18 +1,16 @@
 package providertest
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -59,23 +57,24 @@ type BedrockRequest struct {
 // encoding (application/vnd.amazon.eventstream), encoded with the SDK's
 // own encoder, and errors as JSON with X-Amzn-ErrorType. Point a client
 // at URL as its endpoint, with any static credentials.
+//
+// Every request takes the next enqueued answer; when none is left, the
+// fake answers with an InternalServerException.
 type Bedrock struct {
 	URL    string
 	CAFile string // NewBedrockTLS only: the server's certificate as PEM
 
-	mu       sync.Mutex
-	replies  []BedrockReply
-	requests []BedrockRequest
-	gone     chan struct{}
-	quit     chan struct{}
+	live
+	script[BedrockRequest, BedrockReply]
 }
 
 // NewBedrock starts a fake Bedrock over plain HTTP; it stops when the
 // test ends.
 func NewBedrock(t testing.TB) *Bedrock {
 	t.Helper()
-	f := &Bedrock{gone: make(chan struct{}, 1024), quit: make(chan struct{})}
+	f := newBedrock()
 	f.start(t, httptest.NewServer(http.HandlerFunc(f.serve)))
+	f.URL = f.srv.URL
 	return f
 }
 
@@ -85,9 +84,10 @@ func NewBedrock(t testing.TB) *Bedrock {
 // proxy would, so the SDK trusts it.
 func NewBedrockTLS(t testing.TB) *Bedrock {
 	t.Helper()
-	f := &Bedrock{gone: make(chan struct{}, 1024), quit: make(chan struct{})}
+	f := newBedrock()
 	srv := httptest.NewTLSServer(http.HandlerFunc(f.serve))
 	f.start(t, srv)
+	f.URL = srv.URL
 	f.CAFile = filepath.Join(t.TempDir(), "bedrock-ca.pem")
 	block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if err := os.WriteFile(f.CAFile, block, 0o600); err != nil {
@@ -96,39 +96,10 @@ func NewBedrockTLS(t testing.TB) *Bedrock {
 	return f
 }
 
-func (f *Bedrock) start(t testing.TB, srv *httptest.Server) {
-	t.Cleanup(func() {
-		close(f.quit)
-		srv.CloseClientConnections()
-		srv.Close()
-	})
-	f.URL = srv.URL
-}
-
-// Enqueue adds answers for the next requests, in order. When none is
-// left, the fake answers with an InternalServerException.
-func (f *Bedrock) Enqueue(r ...BedrockReply) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.replies = append(f.replies, r...)
-}
-
-// Requests returns the requests received so far, in order.
-func (f *Bedrock) Requests() []BedrockRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.requests)
-}
-
-// WaitClosed waits until a client went away while its stream was still
-// open, and reports whether that happened within timeout.
-func (f *Bedrock) WaitClosed(timeout time.Duration) bool {
-	select {
-	case <-f.gone:
-		return true
-	case <-time.After(timeout):
-		return false
-	}
+func newBedrock() *Bedrock {
+	f := &Bedrock{}
+	f.fallback = BedrockReply{Status: http.StatusInternalServerError, Message: "fake bedrock: no reply scripted"}
+	return f
 }
 
 // bedrockErrorTypes is the error a status stands for when a reply names
@@ -145,9 +116,8 @@ var bedrockErrorTypes = map[int]string{
 }
 
 func (f *Bedrock) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	rec := BedrockRequest{Method: r.Method, Path: r.URL.EscapedPath(), Header: r.Header.Clone(), Raw: raw}
-	_ = json.Unmarshal(raw, &rec.Body)
+	raw, body := readBody(r)
+	rec := BedrockRequest{Method: r.Method, Path: r.URL.EscapedPath(), Header: r.Header.Clone(), Raw: raw, Body: body}
 	rest, ok := strings.CutPrefix(rec.Path, "/model/")
 	if ok {
 		rest, ok = strings.CutSuffix(rest, "/converse-stream")
@@ -155,25 +125,13 @@ func (f *Bedrock) serve(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		rec.ModelID, _ = url.PathUnescape(rest)
 	}
-	f.mu.Lock()
-	f.requests = append(f.requests, rec)
-	var rep BedrockReply
-	if len(f.replies) > 0 {
-		rep, f.replies = f.replies[0], f.replies[1:]
-	} else {
-		rep = BedrockReply{Status: http.StatusInternalServerError, Message: "fake bedrock: no reply scripted"}
-	}
-	f.mu.Unlock()
+	rep := f.next(rec)
 
 	if r.Method != http.MethodPost || !ok {
 		bedrockError(w, http.StatusNotFound, "UnknownOperationException", "")
 		return
 	}
-	for k, vs := range rep.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
+	addHeader(w, rep.Header)
 	if rep.Status >= 400 {
 		typ := rep.ErrorType
 		if typ == "" {
@@ -186,14 +144,14 @@ func (f *Bedrock) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/vnd.amazon.eventstream")
 	w.Header().Set("X-Amzn-Requestid", "5d8b5c5e-0000-4000-8000-000000000000")
 	w.WriteHeader(http.StatusOK)
+	e := f.events(w, r)
 	enc := eventstream.NewEncoder()
 	send := func(msg eventstream.Message) bool {
-		if err := enc.Encode(w, msg); err != nil {
-			f.clientGone()
-			return false
+		var frame bytes.Buffer
+		if err := enc.Encode(&frame, msg); err != nil {
+			return false // headers the encoder refuses: nothing can be sent
 		}
-		w.(http.Flusher).Flush()
-		return true
+		return e.write(frame.Bytes())
 	}
 	event := func(typ string, payload map[string]any) bool {
 		// The service pads every event with a "p" field so that sizes do
@@ -210,17 +168,14 @@ func (f *Bedrock) serve(w http.ResponseWriter, r *http.Request) {
 	if !event("messageStart", map[string]any{"role": "assistant"}) {
 		return
 	}
-	for _, p := range rep.Pieces {
-		if rep.Delay > 0 && !f.wait(r, rep.Delay) {
-			return
-		}
-		if !event("contentBlockDelta", map[string]any{"contentBlockIndex": 0, "delta": map[string]any{"text": p}}) {
-			return
-		}
+	if !e.pieces(rep.Pieces, rep.Delay, func(p string) bool {
+		return event("contentBlockDelta", map[string]any{"contentBlockIndex": 0, "delta": map[string]any{"text": p}})
+	}) {
+		return
 	}
 	switch {
 	case rep.Hang:
-		f.wait(r, 0)
+		e.wait(0)
 	case rep.Cut:
 		panic(http.ErrAbortHandler)
 	case rep.Exception != "":
@@ -254,29 +209,4 @@ func bedrockError(w http.ResponseWriter, status int, typ, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]string{"message": msg})
-}
-
-func (f *Bedrock) wait(r *http.Request, d time.Duration) bool {
-	var timer <-chan time.Time
-	if d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		timer = t.C
-	}
-	select {
-	case <-timer:
-		return true
-	case <-r.Context().Done():
-		f.clientGone()
-		return false
-	case <-f.quit:
-		return false
-	}
-}
-
-func (f *Bedrock) clientGone() {
-	select {
-	case f.gone <- struct{}{}:
-	default:
-	}
 }

@@ -127,13 +127,8 @@ func geminiStream(e *eventWriter, req Request, reply Reply) {
 		})
 		return e.send("data: " + string(b) + "\r\n\r\n")
 	}
-	for _, piece := range reply.Pieces {
-		if reply.Delay > 0 && !e.wait(reply.Delay) {
-			return
-		}
-		if !chunk(piece, "") {
-			return
-		}
+	if !e.pieces(reply.Pieces, reply.Delay, func(piece string) bool { return chunk(piece, "") }) {
+		return
 	}
 	switch {
 	case reply.Hang:

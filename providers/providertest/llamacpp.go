@@ -2,11 +2,8 @@ package providertest
 
 import (
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -58,16 +55,18 @@ type LlamaCppRequest struct {
 // {"content","stop"} objects, and the OpenAI-compatible
 // /v1/chat/completions and /v1/models, with errors in llama-server's
 // {"error":{"code","message","type"}} shape.
+//
+// Every request is recorded; the requests that generate text take the
+// enqueued answers in order, and get a 500 when none is left.
 type LlamaCpp struct {
 	URL string
 
-	mu       sync.Mutex
-	loading  bool
-	props    LlamaCppProps
-	replies  []LlamaCppReply
-	requests []LlamaCppRequest
-	gone     chan struct{}
-	quit     chan struct{}
+	live
+	script[LlamaCppRequest, LlamaCppReply]
+
+	mu      sync.Mutex
+	loading bool
+	props   LlamaCppProps
 }
 
 // NewLlamaCpp starts a fake llama-server with its model loaded; it stops
@@ -77,16 +76,10 @@ func NewLlamaCpp(t testing.TB) *LlamaCpp {
 	f := &LlamaCpp{
 		props: LlamaCppProps{ContextSize: 8192, ModelPath: "/models/qwen2.5-coder-7b-q8_0.gguf",
 			ChatTemplate: "{% for message in messages %}{{ message.content }}{% endfor %}"},
-		gone: make(chan struct{}, 1024),
-		quit: make(chan struct{}),
 	}
-	srv := httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(func() {
-		close(f.quit)
-		srv.CloseClientConnections()
-		srv.Close()
-	})
-	f.URL = srv.URL
+	f.fallback = LlamaCppReply{Status: http.StatusInternalServerError, Message: "fake llama-server: no reply scripted"}
+	f.start(t, httptest.NewServer(http.HandlerFunc(f.serve)))
+	f.URL = f.srv.URL
 	return f
 }
 
@@ -105,21 +98,6 @@ func (f *LlamaCpp) SetProps(p LlamaCppProps) {
 	f.props = p
 }
 
-// Enqueue adds answers for the next text-generating requests, in order.
-// When none is left, the fake answers 500.
-func (f *LlamaCpp) Enqueue(r ...LlamaCppReply) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.replies = append(f.replies, r...)
-}
-
-// Requests returns the requests received so far, in order.
-func (f *LlamaCpp) Requests() []LlamaCppRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.requests)
-}
-
 // Count returns how many requests were made to path.
 func (f *LlamaCpp) Count(path string) int {
 	n := 0
@@ -131,23 +109,11 @@ func (f *LlamaCpp) Count(path string) int {
 	return n
 }
 
-// WaitClosed waits until a client went away while its stream was still
-// open, and reports whether that happened within timeout.
-func (f *LlamaCpp) WaitClosed(timeout time.Duration) bool {
-	select {
-	case <-f.gone:
-		return true
-	case <-time.After(timeout):
-		return false
-	}
-}
-
 func (f *LlamaCpp) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	rec := LlamaCppRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Raw: raw}
-	_ = json.Unmarshal(raw, &rec.Body)
+	raw, body := readBody(r)
+	rec := LlamaCppRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Raw: raw, Body: body}
+	f.record(rec)
 	f.mu.Lock()
-	f.requests = append(f.requests, rec)
 	loading, props := f.loading, f.props
 	f.mu.Unlock()
 
@@ -175,25 +141,14 @@ func (f *LlamaCpp) serve(w http.ResponseWriter, r *http.Request) {
 			map[string]any{"id": props.ModelPath, "object": "model", "created": 1735689600, "owned_by": "llamacpp"},
 		}})
 	case r.Method == http.MethodPost && r.URL.Path == "/infill":
-		f.stream(w, r, f.next(), "infill", rec.Body)
+		f.stream(w, r, f.take(rec), "infill", rec.Body)
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/chat/completions":
-		f.stream(w, r, f.next(), "chat", rec.Body)
+		f.stream(w, r, f.take(rec), "chat", rec.Body)
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/completions":
-		f.stream(w, r, f.next(), "completions", rec.Body)
+		f.stream(w, r, f.take(rec), "completions", rec.Body)
 	default:
 		llamaError(w, http.StatusNotFound, "not_found_error", "File Not Found")
 	}
-}
-
-func (f *LlamaCpp) next() LlamaCppReply {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.replies) == 0 {
-		return LlamaCppReply{Status: http.StatusInternalServerError, Message: "fake llama-server: no reply scripted"}
-	}
-	r := f.replies[0]
-	f.replies = f.replies[1:]
-	return r
 }
 
 // llamaErrorType is the type llama-server gives each status
@@ -237,17 +192,14 @@ func llamaJSON(w http.ResponseWriter, status int, v any) {
 // {"content","stop"} objects for /infill, OpenAI chunks ending in
 // data: [DONE] for the /v1 endpoints.
 func (f *LlamaCpp) stream(w http.ResponseWriter, r *http.Request, rep LlamaCppReply, endpoint string, body map[string]any) {
-	for k, vs := range rep.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
+	addHeader(w, rep.Header)
 	if rep.Status >= 400 {
 		llamaError(w, rep.Status, rep.Type, rep.Message)
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.WriteHeader(http.StatusOK)
+	e := f.events(w, r)
 	send := func(v any) bool {
 		var b []byte
 		if s, ok := v.(string); ok {
@@ -255,12 +207,7 @@ func (f *LlamaCpp) stream(w http.ResponseWriter, r *http.Request, rep LlamaCppRe
 		} else {
 			b, _ = json.Marshal(v)
 		}
-		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
-			f.clientGone()
-			return false
-		}
-		w.(http.Flusher).Flush()
-		return true
+		return e.send("data: " + string(b) + "\n\n")
 	}
 	model, _ := body["model"].(string)
 	created := time.Now().Unix()
@@ -297,17 +244,12 @@ func (f *LlamaCpp) stream(w http.ResponseWriter, r *http.Request, rep LlamaCppRe
 		"choices": []any{map[string]any{"index": 0, "delta": map[string]any{"role": "assistant", "content": nil}, "finish_reason": nil}}}) {
 		return
 	}
-	for _, p := range rep.Pieces {
-		if rep.Delay > 0 && !f.wait(r, rep.Delay) {
-			return
-		}
-		if !send(chunk(p, false)) {
-			return
-		}
+	if !e.pieces(rep.Pieces, rep.Delay, func(p string) bool { return send(chunk(p, false)) }) {
+		return
 	}
 	switch {
 	case rep.Hang:
-		f.wait(r, 0)
+		e.wait(0)
 	case rep.Cut:
 		panic(http.ErrAbortHandler)
 	case rep.StreamError:
@@ -317,30 +259,5 @@ func (f *LlamaCpp) stream(w http.ResponseWriter, r *http.Request, rep LlamaCppRe
 		if send(chunk("", true)) && endpoint != "infill" {
 			send("[DONE]")
 		}
-	}
-}
-
-func (f *LlamaCpp) wait(r *http.Request, d time.Duration) bool {
-	var timer <-chan time.Time
-	if d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		timer = t.C
-	}
-	select {
-	case <-timer:
-		return true
-	case <-r.Context().Done():
-		f.clientGone()
-		return false
-	case <-f.quit:
-		return false
-	}
-}
-
-func (f *LlamaCpp) clientGone() {
-	select {
-	case f.gone <- struct{}{}:
-	default:
 	}
 }

@@ -3,10 +3,8 @@ package providertest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -51,45 +49,28 @@ type OllamaRequest struct {
 // Ollama is a fake Ollama server on 127.0.0.1 speaking the native API:
 // NDJSON streams from /api/generate and /api/chat, /api/tags, /api/show,
 // and {"error":"..."} bodies, as github.com/ollama/ollama/server sends them.
+//
+// Every request is recorded; the requests that generate text take the
+// enqueued answers in order, and get a 500 when none is left.
 type Ollama struct {
 	URL string
 
-	mu       sync.Mutex
-	models   []OllamaModel
-	replies  []OllamaReply
-	requests []OllamaRequest
-	gone     chan struct{} // one per stream whose client went away
-	quit     chan struct{}
+	live
+	script[OllamaRequest, OllamaReply]
+
+	mu     sync.Mutex
+	models []OllamaModel
 }
 
 // NewOllama starts a fake Ollama with the given models installed; it stops
 // when the test ends.
 func NewOllama(t testing.TB, models ...OllamaModel) *Ollama {
 	t.Helper()
-	f := &Ollama{models: models, gone: make(chan struct{}, 1024), quit: make(chan struct{})}
-	srv := httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(func() {
-		close(f.quit)
-		srv.CloseClientConnections()
-		srv.Close()
-	})
-	f.URL = srv.URL
+	f := &Ollama{models: models}
+	f.fallback = OllamaReply{Status: http.StatusInternalServerError, Message: "fake ollama: no reply scripted"}
+	f.start(t, httptest.NewServer(http.HandlerFunc(f.serve)))
+	f.URL = f.srv.URL
 	return f
-}
-
-// Enqueue adds answers for the next text-generating requests, in order.
-// When none is left, the fake answers 500.
-func (f *Ollama) Enqueue(r ...OllamaReply) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.replies = append(f.replies, r...)
-}
-
-// Requests returns the requests received so far, in order.
-func (f *Ollama) Requests() []OllamaRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.requests)
 }
 
 // Count returns how many requests were made to path.
@@ -110,25 +91,10 @@ func (f *Ollama) AddModel(m OllamaModel) {
 	f.models = append(f.models, m)
 }
 
-// WaitClosed waits until a client went away while its stream was still
-// open, and reports whether that happened within timeout. Each disconnect
-// is counted once.
-func (f *Ollama) WaitClosed(timeout time.Duration) bool {
-	select {
-	case <-f.gone:
-		return true
-	case <-time.After(timeout):
-		return false
-	}
-}
-
 func (f *Ollama) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
-	rec := OllamaRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Raw: raw}
-	_ = json.Unmarshal(raw, &rec.Body)
-	f.mu.Lock()
-	f.requests = append(f.requests, rec)
-	f.mu.Unlock()
+	raw, body := readBody(r)
+	rec := OllamaRequest{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Raw: raw, Body: body}
+	f.record(rec)
 
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/api/tags":
@@ -136,7 +102,7 @@ func (f *Ollama) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && r.URL.Path == "/api/show":
 		f.show(w, rec.Body)
 	case r.Method == http.MethodPost && (r.URL.Path == "/api/generate" || r.URL.Path == "/api/chat"):
-		f.generate(w, r, rec.Body)
+		f.generate(w, r, rec)
 	default:
 		// Ollama's router (gin) answers unknown routes with a plain 404.
 		http.Error(w, "404 page not found", http.StatusNotFound)
@@ -217,7 +183,8 @@ func (f *Ollama) show(w http.ResponseWriter, body map[string]any) {
 	ollamaJSON(w, http.StatusOK, out)
 }
 
-func (f *Ollama) generate(w http.ResponseWriter, r *http.Request, body map[string]any) {
+func (f *Ollama) generate(w http.ResponseWriter, r *http.Request, rec OllamaRequest) {
+	body := rec.Body
 	name, _ := body["model"].(string)
 	if _, ok := f.model(name); !ok {
 		ollamaJSON(w, http.StatusNotFound, map[string]string{"error": fmt.Sprintf("model %q not found, try pulling it first", name)})
@@ -233,20 +200,8 @@ func (f *Ollama) generate(w http.ResponseWriter, r *http.Request, body map[strin
 		return
 	}
 
-	f.mu.Lock()
-	var rep OllamaReply
-	if len(f.replies) > 0 {
-		rep, f.replies = f.replies[0], f.replies[1:]
-	} else {
-		rep = OllamaReply{Status: http.StatusInternalServerError, Message: "fake ollama: no reply scripted"}
-	}
-	f.mu.Unlock()
-
-	for k, vs := range rep.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
+	rep := f.take(rec)
+	addHeader(w, rep.Header)
 	if rep.Status >= 400 {
 		ollamaJSON(w, rep.Status, map[string]string{"error": rep.Message})
 		return
@@ -254,14 +209,10 @@ func (f *Ollama) generate(w http.ResponseWriter, r *http.Request, body map[strin
 
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
+	e := f.events(w, r)
 	send := func(v any) bool {
 		b, _ := json.Marshal(v)
-		if _, err := w.Write(append(b, '\n')); err != nil {
-			f.clientGone()
-			return false
-		}
-		w.(http.Flusher).Flush()
-		return true
+		return e.write(append(b, '\n'))
 	}
 	line := func(text string, done bool) bool {
 		l := map[string]any{"model": name, "created_at": time.Now().UTC().Format(time.RFC3339Nano), "done": done}
@@ -277,17 +228,12 @@ func (f *Ollama) generate(w http.ResponseWriter, r *http.Request, body map[strin
 		}
 		return send(l)
 	}
-	for _, p := range rep.Pieces {
-		if rep.Delay > 0 && !f.wait(r, rep.Delay) {
-			return
-		}
-		if !line(p, false) {
-			return
-		}
+	if !e.pieces(rep.Pieces, rep.Delay, func(p string) bool { return line(p, false) }) {
+		return
 	}
 	switch {
 	case rep.Hang:
-		f.wait(r, 0)
+		e.wait(0)
 	case rep.Cut:
 		panic(http.ErrAbortHandler)
 	case rep.StreamError:
@@ -295,33 +241,6 @@ func (f *Ollama) generate(w http.ResponseWriter, r *http.Request, body map[strin
 	case rep.NoDone:
 	default:
 		line("", true)
-	}
-}
-
-// wait sleeps for d (until the client leaves when d is 0) and reports
-// false, having counted the disconnect, when the client left first.
-func (f *Ollama) wait(r *http.Request, d time.Duration) bool {
-	var timer <-chan time.Time
-	if d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		timer = t.C
-	}
-	select {
-	case <-timer:
-		return true
-	case <-r.Context().Done():
-		f.clientGone()
-		return false
-	case <-f.quit:
-		return false
-	}
-}
-
-func (f *Ollama) clientGone() {
-	select {
-	case f.gone <- struct{}{}:
-	default:
 	}
 }
 

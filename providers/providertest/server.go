@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -98,138 +97,40 @@ type dialect struct {
 	firstChunks func(endpoint string) [][]byte
 }
 
-// Server is the engine every fake shares. Use it through NewOpenAI,
-// NewAzure or NewMistral.
+// Server is the engine of the OpenAI-shaped fakes. Use it through
+// NewOpenAI, NewAzure or NewMistral. When the queue of replies is empty,
+// the handler set by Handle answers, else the default (SetDefault).
 type Server struct {
 	// URL is the base URL a client is configured with: for OpenAI
 	// http://127.0.0.1:PORT/v1, for Azure the resource endpoint.
 	URL string
 
-	srv     *httptest.Server
+	live
+	replies
 	d       dialect
-	quit    chan struct{}
-	gone    chan struct{}
 	fixed   bool // pre-rendered answers, nothing recorded
 	fixedTx []string
 
-	mu       sync.Mutex
-	queue    []Reply
-	handle   func(Request) Reply
-	def      Reply
+	modelsMu sync.Mutex
 	models   []string
-	requests []Request
 }
 
 func newServer(tb testing.TB, d dialect) *Server {
-	s := &Server{
-		d:      d,
-		quit:   make(chan struct{}),
-		gone:   make(chan struct{}, 1024),
-		def:    Text("Hello", " from", " the fake"),
-		models: []string{"fake-model"},
-	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s := &Server{d: d, replies: newReplies(d.name), models: []string{"fake-model"}}
+	s.start(tb, httptest.NewServer(http.HandlerFunc(s.serve)))
 	s.URL = s.srv.URL + d.base
-	if tb != nil {
-		tb.Cleanup(s.Close)
-	}
 	return s
-}
-
-// Close stops the server, first releasing any hanging streams.
-func (s *Server) Close() {
-	select {
-	case <-s.quit:
-		return
-	default:
-	}
-	close(s.quit)
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
-
-// Enqueue adds replies for the next requests, one each, in order. When
-// the queue is empty, the handler set by Handle answers, else the default.
-func (s *Server) Enqueue(replies ...Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.queue = append(s.queue, replies...)
-}
-
-// Handle sets a function that scripts every request the queue does not
-// answer. It runs on the server's goroutine.
-func (s *Server) Handle(f func(Request) Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.handle = f
-}
-
-// SetDefault sets the reply used when neither the queue nor a handler
-// answers.
-func (s *Server) SetDefault(r Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.def = r
 }
 
 // SetModels sets the ids listed by the models endpoint.
 func (s *Server) SetModels(ids ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.modelsMu.Lock()
+	defer s.modelsMu.Unlock()
 	s.models = append([]string(nil), ids...)
 }
 
-// Requests returns a copy of the requests received so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
-// Last returns the most recent request; it fails the test if there is
-// none.
-func (s *Server) Last(tb testing.TB) Request {
-	tb.Helper()
-	reqs := s.Requests()
-	if len(reqs) == 0 {
-		tb.Fatalf("the fake %s server received no request", s.d.name)
-	}
-	return reqs[len(reqs)-1]
-}
-
-// WaitClosed waits until a client went away while its stream was still
-// open (it closed the body, cancelled, or timed out), and reports whether
-// that happened within timeout. Each disconnect is counted once.
-func (s *Server) WaitClosed(timeout time.Duration) bool {
-	select {
-	case <-s.gone:
-		return true
-	case <-time.After(timeout):
-		return false
-	}
-}
-
-func (s *Server) next(req Request) Reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, req)
-	if len(s.queue) > 0 {
-		r := s.queue[0]
-		s.queue = s.queue[1:]
-		return r
-	}
-	if s.handle != nil {
-		h := s.handle
-		s.mu.Unlock()
-		r := h(req)
-		s.mu.Lock()
-		return r
-	}
-	return s.def
-}
-
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	raw, _ := io.ReadAll(r.Body)
+	raw, body := readBody(r)
 	endpoint, deployment := s.d.route(r)
 	if s.fixed {
 		s.serveFixed(w, endpoint)
@@ -240,22 +141,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		Path:       r.URL.Path,
 		Query:      r.URL.RawQuery,
 		Header:     r.Header.Clone(),
+		Body:       body,
 		RawBody:    raw,
 		Endpoint:   endpoint,
 		Deployment: deployment,
 	}
-	if len(raw) > 0 {
-		var body map[string]any
-		if json.Unmarshal(raw, &body) == nil {
-			req.Body = body
-		}
-	}
 	reply := s.next(req)
-	for k, vs := range reply.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
-		}
-	}
+	addHeader(w, reply.Header)
 	switch {
 	case endpoint == "":
 		s.writeError(w, Reply{Status: http.StatusNotFound, Type: "invalid_request_error",
@@ -280,9 +172,9 @@ func (s *Server) writeError(w http.ResponseWriter, reply Reply) {
 }
 
 func (s *Server) writeModels(w http.ResponseWriter) {
-	s.mu.Lock()
+	s.modelsMu.Lock()
 	ids := append([]string(nil), s.models...)
-	s.mu.Unlock()
+	s.modelsMu.Unlock()
 	type model struct {
 		ID      string `json:"id"`
 		Object  string `json:"object"`
@@ -302,22 +194,13 @@ func (s *Server) writeModels(w http.ResponseWriter) {
 
 // stream writes the reply as Server-Sent Events.
 func (s *Server) stream(w http.ResponseWriter, r *http.Request, endpoint string, req Request, reply Reply) {
-	flusher, _ := w.(http.Flusher)
 	w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("Connection", "keep-alive")
 	w.WriteHeader(http.StatusOK)
 	c := newChunker(endpoint, req)
-	send := func(data []byte) bool {
-		if _, err := fmt.Fprintf(w, "data: %s\n\n", data); err != nil {
-			s.clientGone()
-			return false
-		}
-		if flusher != nil {
-			flusher.Flush()
-		}
-		return true
-	}
+	e := s.events(w, r)
+	send := func(data []byte) bool { return e.send("data: " + string(data) + "\n\n") }
 	if s.d.firstChunks != nil {
 		for _, ch := range s.d.firstChunks(endpoint) {
 			if !send(ch) {
@@ -328,17 +211,12 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, endpoint string,
 	if endpoint != "completions" && !send(c.roleChunk()) {
 		return
 	}
-	for _, piece := range reply.Pieces {
-		if reply.Delay > 0 && !s.wait(r, reply.Delay) {
-			return
-		}
-		if !send(c.piece(piece)) {
-			return
-		}
+	if !e.pieces(reply.Pieces, reply.Delay, func(piece string) bool { return send(c.piece(piece)) }) {
+		return
 	}
 	switch {
 	case reply.Hang:
-		s.wait(r, 0)
+		e.wait(0)
 		return
 	case reply.Cut:
 		// Dropping the connection mid-body is what a crashed server or a
@@ -366,33 +244,6 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, endpoint string,
 		return
 	}
 	send([]byte("[DONE]"))
-}
-
-// wait sleeps for d (forever when d is 0) and reports false, having
-// counted the disconnect, when the client went away first.
-func (s *Server) wait(r *http.Request, d time.Duration) bool {
-	var timer <-chan time.Time
-	if d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		timer = t.C
-	}
-	select {
-	case <-timer:
-		return true
-	case <-r.Context().Done():
-		s.clientGone()
-		return false
-	case <-s.quit:
-		return false
-	}
-}
-
-func (s *Server) clientGone() {
-	select {
-	case s.gone <- struct{}{}:
-	default:
-	}
 }
 
 // errorFields is OpenAI's error object; param and code are null when
