@@ -1,9 +1,7 @@
 package llamacpp
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +13,7 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/internal/httpstream"
 	"switchyard/providers/openai"
 )
 
@@ -37,18 +36,13 @@ type Props struct {
 // Provider is a llama-server.
 type Provider struct {
 	name string
-	base *url.URL
-	cfg  config.Provider
-	http *http.Client
+	c    *httpstream.Client // the native endpoints
 	// v1 serves chat and raw completions through the OpenAI-compatible
 	// endpoints, which apply the model's chat template.
 	v1 *openai.Provider
 
 	mu    sync.Mutex
 	props *Props // from the last successful /props
-
-	keyMu sync.Mutex // held while api_key_cmd runs, apart from mu
-	key   string
 }
 
 // New builds the provider [providers.NAME] from its configuration.
@@ -64,14 +58,22 @@ func New(name string, cfg config.Provider) (*Provider, error) {
 	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
 		return nil, fmt.Errorf("provider %s: base_url %q is not an http(s) URL: set base_url in [providers.%s], e.g. %q", name, raw, name, DefaultBaseURL)
 	}
-	p := &Provider{name: name, base: base, cfg: cfg, http: &http.Client{}}
+	p := &Provider{name: name, c: &httpstream.Client{
+		Name:        name,
+		Server:      "llama-server",
+		Base:        base.String(),
+		Config:      cfg,
+		HTTP:        &http.Client{},
+		TimeoutHint: fmt.Sprintf("raise timeout in [providers.%s]", name),
+		NetworkHint: fmt.Sprintf("cannot reach llama-server at %s: start it, or set base_url in [providers.%s]", base, name),
+	}}
 	cc := goopenai.DefaultConfig("")
 	cc.BaseURL = raw + "/v1"
 	p.v1, err = openai.NewWith(name, cfg, openai.Options{
 		Client: cc,
 		// llama-server runs without a key unless started with --api-key,
 		// on whatever host it is; only send one when one is configured.
-		Key:          p.apiKey,
+		Key:          p.c.APIKey,
 		NotFoundHint: fmt.Sprintf("check that base_url in [providers.%s] points at llama-server", name),
 	})
 	if err != nil {
@@ -125,53 +127,22 @@ func (p *Provider) FillInMiddle(ctx context.Context, req *providers.FIMRequest) 
 	for _, f := range req.Extra {
 		body.InputExtra = append(body.InputExtra, extraFile{Filename: f.Path, Text: f.Text})
 	}
-	ctx, cancel := p.withTimeout(ctx)
-	resp, err := p.do(ctx, http.MethodPost, "/infill", body)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		defer cancel()
-		defer resp.Body.Close()
-		return nil, p.statusError(resp)
-	}
-	return newStream(p, ctx, cancel, resp), nil
+	return p.c.Open(ctx, "/infill", body, p.statusError, p.decodeEvent)
 }
 
 // Health asks /health whether the model is loaded. It returns nil when the
 // server is ready, an error for which Loading is true while the model
 // loads, and a KindNetwork error when nothing answers.
 func (p *Provider) Health(ctx context.Context) error {
-	ctx, cancel := p.withTimeout(ctx)
-	defer cancel()
-	resp, err := p.do(ctx, http.MethodGet, "/health", nil)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return p.statusError(resp)
-	}
-	return nil
+	return p.c.GetJSON(ctx, http.MethodGet, "/health", nil, nil, p.statusError)
 }
 
 // Props reads /props: the context size, the chat template and whether
 // the server can see images.
 func (p *Provider) Props(ctx context.Context) (Props, error) {
-	ctx, cancel := p.withTimeout(ctx)
-	defer cancel()
-	resp, err := p.do(ctx, http.MethodGet, "/props", nil)
-	if err != nil {
-		return Props{}, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return Props{}, p.statusError(resp)
-	}
 	var raw propsResponse
-	if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
-		return Props{}, p.streamError(ctx, "malformed answer from llama-server /props", err)
+	if err := p.c.GetJSON(ctx, http.MethodGet, "/props", nil, &raw, p.statusError); err != nil {
+		return Props{}, err
 	}
 	props := Props{
 		ContextSize:  raw.DefaultGenerationSettings.NCtx,
@@ -216,65 +187,6 @@ func (p *Provider) loadingHint(err error) error {
 	}
 	c.Hint = "the model is loading; wait for it, or check the llama-server log if it never finishes"
 	return &c
-}
-
-func (p *Provider) do(ctx context.Context, method, path string, body any) (*http.Response, error) {
-	var buf bytes.Buffer
-	if body != nil {
-		if err := json.NewEncoder(&buf).Encode(body); err != nil {
-			return nil, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Err: err}
-		}
-	}
-	hreq, err := http.NewRequestWithContext(ctx, method, p.base.String()+path, &buf)
-	if err != nil {
-		return nil, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Err: err}
-	}
-	if body != nil {
-		hreq.Header.Set("Content-Type", "application/json")
-	}
-	for k, v := range p.cfg.Headers {
-		hreq.Header.Set(k, v)
-	}
-	key, err := p.apiKey(ctx)
-	if err != nil {
-		return nil, &providers.Error{Provider: p.name, Kind: providers.KindAuth, Err: err,
-			Hint: fmt.Sprintf("fix api_key_env or api_key_cmd in [providers.%s]", p.name)}
-	}
-	if key != "" {
-		hreq.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := p.http.Do(hreq)
-	if err != nil {
-		return nil, p.transportError(ctx, err)
-	}
-	return resp, nil
-}
-
-// apiKey resolves the key llama-server was started with (--api-key), if
-// one is configured, once; a failure is not remembered, so fixing the
-// setting takes effect.
-func (p *Provider) apiKey(ctx context.Context) (string, error) {
-	if p.cfg.APIKeyEnv == "" && p.cfg.APIKeyCmd == "" {
-		return "", nil
-	}
-	p.keyMu.Lock()
-	defer p.keyMu.Unlock()
-	if p.key != "" {
-		return p.key, nil
-	}
-	key, err := p.cfg.APIKey(ctx)
-	if err != nil {
-		return "", err
-	}
-	p.key = key
-	return key, nil
-}
-
-func (p *Provider) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if t := p.cfg.Timeout.D(); t > 0 {
-		return context.WithTimeout(ctx, t)
-	}
-	return context.WithCancel(ctx)
 }
 
 func hasImages(req *providers.ChatRequest) bool {

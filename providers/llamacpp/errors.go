@@ -1,17 +1,13 @@
 package llamacpp
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"switchyard/providers"
+	"switchyard/providers/internal/httpstream"
 )
 
 // ErrLoading is wrapped by the error of a call made while llama-server is
@@ -31,20 +27,13 @@ func Loading(err error) bool {
 }
 
 // statusError maps a non-2xx answer to a provider error.
-func (p *Provider) statusError(resp *http.Response) *providers.Error {
-	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+func (p *Provider) statusError(resp *http.Response) error {
 	var body errorBody
-	msg := strings.TrimSpace(string(raw))
-	if json.Unmarshal(raw, &body) == nil && body.Error.Message != "" {
-		msg = body.Error.Message
-	}
-	if len(msg) > 500 {
-		msg = msg[:500] + "..."
-	}
+	msg := httpstream.ErrorMessage(resp.Body, &body, func() string { return body.Error.Message })
 	e := &providers.Error{Provider: p.name, Status: resp.StatusCode, Message: msg}
 	p.classify(e, resp.StatusCode, body.Error.Type, msg)
 	if e.Kind == providers.KindRateLimited {
-		e.RetryAfter = retryAfter(resp.Header.Get("Retry-After"))
+		e.RetryAfter = httpstream.RetryAfter(resp.Header.Get("Retry-After"))
 	}
 	return e
 }
@@ -78,42 +67,4 @@ func (p *Provider) classify(e *providers.Error, status int, typ, msg string) {
 	default:
 		e.Kind = providers.KindServer
 	}
-}
-
-// transportError classifies a failure to get any answer at all.
-func (p *Provider) transportError(ctx context.Context, err error) *providers.Error {
-	e := &providers.Error{Provider: p.name, Err: err}
-	switch {
-	case errors.Is(ctx.Err(), context.Canceled) || errors.Is(err, context.Canceled):
-		e.Kind = providers.KindCanceled
-	case errors.Is(ctx.Err(), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded):
-		e.Kind = providers.KindTimeout
-		e.Hint = fmt.Sprintf("raise timeout in [providers.%s]", p.name)
-	default:
-		e.Kind = providers.KindNetwork
-		e.Hint = fmt.Sprintf("cannot reach llama-server at %s: start it, or set base_url in [providers.%s]", p.base, p.name)
-	}
-	return e
-}
-
-// streamError is a failure after the answer began: an error event, a cut
-// connection, or a stream that ended without the last event.
-func (p *Provider) streamError(ctx context.Context, msg string, err error) *providers.Error {
-	if ctx.Err() != nil {
-		return p.transportError(ctx, ctx.Err())
-	}
-	return &providers.Error{Provider: p.name, Kind: providers.KindServer, Message: msg, Err: err}
-}
-
-// retryAfter reads Retry-After as seconds or an HTTP date.
-func retryAfter(v string) time.Duration {
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
 }

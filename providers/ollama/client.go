@@ -1,10 +1,7 @@
 package ollama
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,6 +13,7 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/internal/httpstream"
 )
 
 // DefaultBaseURL is where `ollama serve` listens unless told otherwise.
@@ -66,16 +64,11 @@ type Model struct {
 // Provider is an Ollama server.
 type Provider struct {
 	name      string
-	base      *url.URL
-	cfg       config.Provider
-	http      *http.Client
+	c         *httpstream.Client
 	keepAlive any
 
 	mu   sync.Mutex
 	caps map[string]Capabilities
-
-	keyMu sync.Mutex // held while api_key_cmd runs, apart from mu
-	key   string     // resolved once from api_key_env / api_key_cmd
 }
 
 // New builds the provider [providers.NAME] from its configuration.
@@ -95,10 +88,17 @@ func New(name string, cfg config.Provider) (*Provider, error) {
 		return nil, fmt.Errorf("provider %s: options.keep_alive: %w", name, err)
 	}
 	return &Provider{
-		name:      name,
-		base:      base,
-		cfg:       cfg,
-		http:      &http.Client{},
+		name: name,
+		c: &httpstream.Client{
+			Name:        name,
+			Server:      "Ollama",
+			Base:        base.String(),
+			Config:      cfg,
+			HTTP:        &http.Client{},
+			Accept:      "application/x-ndjson",
+			TimeoutHint: fmt.Sprintf("the model may still be loading; raise timeout in [providers.%s]", name),
+			NetworkHint: fmt.Sprintf("cannot reach Ollama at %s: start it with `ollama serve`, or set base_url in [providers.%s]", base, name),
+		},
 		keepAlive: keepAlive,
 		caps:      map[string]Capabilities{},
 	}, nil
@@ -268,99 +268,13 @@ func (p *Provider) Warm(ctx context.Context, model string) error {
 
 // stream posts body to path and returns the NDJSON answer as a Stream.
 func (p *Provider) stream(ctx context.Context, path, model string, body any) (providers.Stream, error) {
-	ctx, cancel := p.withTimeout(ctx)
-	resp, err := p.do(ctx, http.MethodPost, path, body)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	if resp.StatusCode != http.StatusOK {
-		defer cancel()
-		defer resp.Body.Close()
-		return nil, p.statusError(resp, model)
-	}
-	return newStream(p, ctx, cancel, resp), nil
+	return p.c.Open(ctx, path, body, p.statusErrors(model), p.decodeLine)
 }
 
 // getJSON makes a call with a single JSON answer and decodes it into out
 // (when out is not nil).
 func (p *Provider) getJSON(ctx context.Context, method, path, model string, body, out any) error {
-	ctx, cancel := p.withTimeout(ctx)
-	defer cancel()
-	resp, err := p.do(ctx, method, path, body)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return p.statusError(resp, model)
-	}
-	if out == nil {
-		return nil
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		return p.streamError(ctx, "malformed answer from Ollama "+path, err)
-	}
-	return nil
-}
-
-func (p *Provider) do(ctx context.Context, method, path string, body any) (*http.Response, error) {
-	var buf bytes.Buffer
-	if body != nil {
-		if err := json.NewEncoder(&buf).Encode(body); err != nil {
-			return nil, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Err: err}
-		}
-	}
-	hreq, err := http.NewRequestWithContext(ctx, method, p.base.String()+path, &buf)
-	if err != nil {
-		return nil, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Err: err}
-	}
-	if body != nil {
-		hreq.Header.Set("Content-Type", "application/json")
-	}
-	hreq.Header.Set("Accept", "application/x-ndjson")
-	for k, v := range p.cfg.Headers {
-		hreq.Header.Set(k, v)
-	}
-	key, err := p.apiKey(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if key != "" {
-		hreq.Header.Set("Authorization", "Bearer "+key)
-	}
-	resp, err := p.http.Do(hreq)
-	if err != nil {
-		return nil, p.transportError(ctx, err)
-	}
-	return resp, nil
-}
-
-// apiKey resolves the optional key for a proxy in front of Ollama once;
-// a failure is not remembered, so fixing the setting takes effect.
-func (p *Provider) apiKey(ctx context.Context) (string, error) {
-	if p.cfg.APIKeyEnv == "" && p.cfg.APIKeyCmd == "" {
-		return "", nil
-	}
-	p.keyMu.Lock()
-	defer p.keyMu.Unlock()
-	if p.key != "" {
-		return p.key, nil
-	}
-	key, err := p.cfg.APIKey(ctx)
-	if err != nil && !errors.Is(err, config.ErrNoKey) {
-		return "", &providers.Error{Provider: p.name, Kind: providers.KindAuth, Err: err,
-			Hint: fmt.Sprintf("fix api_key_env or api_key_cmd in [providers.%s]", p.name)}
-	}
-	p.key = key
-	return key, nil
-}
-
-func (p *Provider) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if t := p.cfg.Timeout.D(); t > 0 {
-		return context.WithTimeout(ctx, t)
-	}
-	return context.WithCancel(ctx)
+	return p.c.GetJSON(ctx, method, path, body, out, p.statusErrors(model))
 }
 
 // options builds Ollama's options object; unset values are left out so
