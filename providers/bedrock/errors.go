@@ -5,15 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"switchyard/providers"
+	"switchyard/providers/internal/httpstream"
 )
 
 // classify turns an SDK error into a *providers.Error. ctx is the call's
@@ -29,7 +28,7 @@ func (p *Provider) classify(ctx context.Context, err error) error {
 	if errors.As(err, &re) {
 		e.Status = re.HTTPStatusCode()
 		if re.Response != nil {
-			e.RetryAfter = retryAfter(re.Response.Header.Get("Retry-After"))
+			e.RetryAfter = httpstream.RetryAfter(re.Response.Header.Get("Retry-After"))
 		}
 	}
 	var api smithy.APIError
@@ -124,17 +123,4 @@ func (p *Provider) authHint() string {
 func isNetwork(err error) bool {
 	var se *smithyhttp.RequestSendError
 	return errors.As(err, &se)
-}
-
-// retryAfter reads Retry-After as seconds or an HTTP date.
-func retryAfter(v string) time.Duration {
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
 }
