@@ -44,6 +44,10 @@ type Options struct {
 	// ProblemQuiet is how long the same provider problem stays quiet
 	// after it was shown to the user; 0 means five minutes.
 	ProblemQuiet time.Duration
+	// ParentCheck is how often the server checks that the editor process
+	// named in initialize's processId is still alive; 0 means every
+	// three seconds.
+	ParentCheck time.Duration
 }
 
 // RouterFactory builds the router for a merged configuration. The server
@@ -242,6 +246,9 @@ func initialize(s *server, _ context.Context, raw json.RawMessage) (any, error) 
 
 	s.settings.initialize(p)
 	s.state.Store(stateRunning)
+	if p.ProcessID != nil && *p.ProcessID > 0 {
+		go s.watchParent(int(*p.ProcessID))
+	}
 
 	return &initializeResult{
 		Capabilities: serverCapabilities{
