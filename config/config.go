@@ -46,6 +46,7 @@ const (
 // model is reached; Model says what the model can do.
 type Provider struct {
 	Type      string            `toml:"type" json:"type"`                         // openai, azure, anthropic, bedrock, vertex, mistral, ollama, llamacpp
+	Preset    string            `toml:"preset" json:"preset,omitempty"`           // a known OpenAI-compatible service (openrouter, groq, vllm...): fills base_url, api_key_env and the data terms left empty; see Presets
 	BaseURL   string            `toml:"base_url" json:"base_url,omitempty"`       // endpoint; each type has a default
 	APIKeyEnv string            `toml:"api_key_env" json:"api_key_env,omitempty"` // environment variable holding the key
 	APIKeyCmd string            `toml:"api_key_cmd" json:"api_key_cmd,omitempty"` // command whose stdout is the key

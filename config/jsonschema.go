@@ -18,6 +18,7 @@ var descriptions = map[string]string{
 	"providers":                         "Backends, by your name for each. A provider says under which terms a model is reached: endpoint, credentials, jurisdiction, retention.",
 	"providers.*":                       "One backend. OpenAI-compatible servers (vLLM, LM Studio, OpenRouter, Together, Ollama's /v1) use type \"openai\" with a base_url.",
 	"providers.*.type":                  "The wire protocol the provider speaks.",
+	"providers.*.preset":                "A known OpenAI-compatible service, for type \"openai\": fills base_url, api_key_env (unless api_key_cmd is set) and the data-policy defaults you leave empty. openai, openrouter, together, groq and deepseek are the vendors' APIs; vllm, lmstudio and litellm are servers on this machine at their default ports.",
 	"providers.*.base_url":              "Endpoint, an http:// or https:// URL. Each type has a default; set it for local runners and compatible servers.",
 	"providers.*.api_key_env":           "Name of the environment variable that holds the API key (the name, never the key itself).",
 	"providers.*.api_key_cmd":           "Shell command whose output is the API key, such as a password manager lookup. Runs with a 10 second limit.",
@@ -25,7 +26,7 @@ var descriptions = map[string]string{
 	"providers.*.timeout":               "Deadline for a whole request, such as \"30s\" or a number of milliseconds. Leave out for the type's default.",
 	"providers.*.region":                "Region, for bedrock, vertex and azure.",
 	"providers.*.project":               "Google Cloud project, for vertex.",
-	"providers.*.options":               "Settings specific to the provider type, passed as written.",
+	"providers.*.options":               "Settings specific to the provider type, passed as written. For OpenRouter, options.provider holds its provider routing preferences: order (a list of provider slugs), allow_fallbacks, data_collection (\"allow\" or \"deny\") and zdr; data_collection = \"deny\" makes the provider count as not training on prompts, zdr = true as keeping none.",
 	"providers.*.data":                  "What the provider promises about your data; the policy filters on these facts. Leave out what you do not know to use the type's defaults.",
 	"providers.*.data.jurisdictions":    "Where data is processed: ISO country codes or \"EU\", \"US\".",
 	"providers.*.data.retention_days":   "How many days the provider keeps prompts; 0 for none.",
@@ -100,6 +101,7 @@ var descriptions = map[string]string{
 // checks against.
 var enums = map[string][]string{
 	"providers.*.type":      ProviderTypes,
+	"providers.*.preset":    Presets,
 	"models.*.fim":          FIMFormats,
 	"models.*.classes[]":    Classes,
 	"completion.multi_line": MultiLines,

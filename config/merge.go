@@ -23,6 +23,7 @@ var untrustedProviderKeys = map[string]bool{"timeout": true, "disabled": true}
 // Why a provider key is withheld from an untrusted workspace file.
 var untrustedProviderWhy = map[string]string{
 	"type":        "it would change where the provider's key is sent",
+	"preset":      "it sets an endpoint and a credential",
 	"base_url":    "it sets an endpoint",
 	"headers":     "it sets HTTP headers",
 	"api_key_env": "it sets a credential",
@@ -98,6 +99,7 @@ func Merge(user, editor *Layer, workspaces ...*Layer) (*Config, []Problem, error
 	if err := cfg.validate(m.source); err != nil {
 		return nil, warnings, err
 	}
+	cfg.applyPresets()
 	return cfg, warnings, nil
 }
 

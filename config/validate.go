@@ -110,6 +110,7 @@ func (p Provider) validate(ps *problems, key string) {
 			ps.add(key+".headers", "%q is not an HTTP header name", k)
 		}
 	}
+	p.validatePreset(ps, key)
 	p.Data.validate(ps, key+".data")
 }
 
