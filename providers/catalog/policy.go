@@ -19,7 +19,12 @@ import (
 // ::1) is local whatever its type: nothing leaves the machine. A field left
 // nil means "unknown": the router treats an unknown fact as failing any
 // policy rule that depends on it, never as passing.
+//
+// A preset ([providers.NAME] preset) counts as what it fills in: its
+// base_url when none is set, and its vendor's terms when the endpoint is
+// that vendor's own.
 func DataPolicy(p config.Provider) config.DataPolicy {
+	p = p.WithPreset()
 	d := defaults(p)
 	u := p.Data
 	if u.Jurisdictions != nil {
@@ -48,22 +53,19 @@ func IsLocal(p config.Provider) bool {
 }
 
 func defaults(p config.Provider) config.DataPolicy {
+	if p.Type == "openai" && p.Preset == "litellm" {
+		// A LiteLLM proxy listens on this machine but forwards every
+		// request to whatever its own configuration names, usually a
+		// remote vendor: its address says nothing about where the data
+		// goes. The user states the terms in [providers.NAME.data].
+		return remote(nil, nil, nil)
+	}
 	if p.Type == "ollama" || p.Type == "llamacpp" || IsLoopback(p.BaseURL) {
 		return local()
 	}
 	switch p.Type {
 	case "openai":
-		// OpenAI's defaults hold only for OpenAI's own endpoint: the same
-		// wire protocol served by someone else comes with that someone's
-		// terms, which we do not know.
-		if !hostIs(p.BaseURL, "", "api.openai.com") {
-			return remote(nil, nil, nil)
-		}
-		// API inputs and outputs are kept up to 30 days for abuse
-		// monitoring and are not used for training unless the customer
-		// opts in; processed in the US unless data residency is bought.
-		// https://developers.openai.com/api/docs/guides/your-data
-		return remote([]string{"US"}, days(30), no())
+		return openAICompatible(p)
 	case "anthropic":
 		// Commercial (API) data is not used for training; API inputs and
 		// outputs are deleted within 30 days unless flagged for a usage
@@ -110,6 +112,99 @@ func defaults(p config.Provider) config.DataPolicy {
 	return remote(nil, nil, nil)
 }
 
+// vendorHosts maps the hosts of the vendors' own OpenAI-compatible APIs
+// to their preset names. A vendor's terms hold only on its own endpoint,
+// whether the entry names the preset or spells out the base_url: the same
+// protocol served by someone else comes with that someone's terms.
+var vendorHosts = func() map[string]string {
+	m := map[string]string{
+		"":                 "openai",   // type "openai" with no base_url
+		"api.together.xyz": "together", // Together's earlier host, still served
+	}
+	for _, name := range []string{"openai", "openrouter", "together", "groq", "deepseek"} {
+		ps, _ := config.LookupPreset(name)
+		if u, err := url.Parse(ps.BaseURL); err == nil {
+			m[strings.ToLower(u.Hostname())] = name
+		}
+	}
+	return m
+}()
+
+// openAICompatible returns the terms of the vendor whose endpoint p
+// calls, or unknown terms for any other host.
+func openAICompatible(p config.Provider) config.DataPolicy {
+	host := ""
+	if p.BaseURL != "" {
+		u, err := url.Parse(p.BaseURL)
+		if err != nil {
+			return remote(nil, nil, nil)
+		}
+		host = strings.ToLower(u.Hostname())
+	}
+	switch vendorHosts[host] {
+	case "openai":
+		// API inputs and outputs are kept up to 30 days for abuse
+		// monitoring and are not used for training unless the customer
+		// opts in; processed in the US unless data residency is bought.
+		// https://developers.openai.com/api/docs/guides/your-data
+		return remote([]string{"US"}, days(30), no())
+	case "openrouter":
+		return openRouter(p)
+	case "together":
+		// Training on API data is a separate opt-in, off by default. Its
+		// pages disagree on storage: one says inputs and outputs are not
+		// stored by default, the zero-data-retention page says prompts
+		// are stored until the organisation turns storage off, with no
+		// period given. Where inference runs is not stated.
+		// https://docs.together.ai/docs/privacy-and-security
+		// https://docs.together.ai/docs/zero-data-retention
+		return remote(nil, nil, no())
+	case "groq":
+		// Inference inputs and outputs are not kept by default, but may be
+		// kept up to 30 days when needed for reliability or to investigate
+		// abuse, unless zero data retention is turned on in Data Controls
+		// (then set retention_days = 0). The page does not say whether
+		// data may be used for training, nor where inference runs.
+		// https://console.groq.com/docs/your-data
+		return remote(nil, days(30), nil)
+	case "deepseek":
+		// The privacy policy, which covers the API as well as the apps,
+		// stores personal data in the People's Republic of China, keeps
+		// it "as long as necessary" with no period given, and uses it to
+		// train models unless the user opts out.
+		// https://cdn.deepseek.com/policies/en-US/deepseek-privacy-policy.html
+		return remote([]string{"CN"}, nil, yes())
+	}
+	return remote(nil, nil, nil)
+}
+
+// openRouter returns OpenRouter's terms, which are those of the upstream
+// provider it picks for each request: unknown, unless the provider
+// preferences sent with every request restrict that choice. With
+// data_collection = "deny" it routes only to providers that do not train
+// on or store the data non-transiently; with zdr = true only to
+// zero-data-retention endpoints, which cannot train on it either. Where
+// the upstream runs is not restricted by either.
+// https://openrouter.ai/docs/features/provider-routing
+// https://openrouter.ai/docs/guides/privacy/zdr
+func openRouter(p config.Provider) config.DataPolicy {
+	d := remote(nil, nil, nil)
+	prefs, err := p.OpenRouter()
+	if err != nil {
+		// Preferences that do not parse are not sent, so they promise
+		// nothing; Validate has already told the user.
+		return d
+	}
+	if prefs.NoDataCollection() {
+		d.Training = no()
+	}
+	if prefs.ZeroRetention() {
+		d.RetentionDays = days(0)
+		d.Training = no()
+	}
+	return d
+}
+
 func local() config.DataPolicy {
 	return config.DataPolicy{RetentionDays: days(0), Training: no(), PrivateNet: yes(), Local: yes()}
 }
@@ -133,25 +228,6 @@ func IsLoopback(baseURL string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// hostIs reports whether baseURL's host is one of hosts; "" stands for an
-// empty base_url (the type's default endpoint).
-func hostIs(baseURL string, hosts ...string) bool {
-	host := ""
-	if baseURL != "" {
-		u, err := url.Parse(baseURL)
-		if err != nil {
-			return false
-		}
-		host = u.Hostname()
-	}
-	for _, h := range hosts {
-		if strings.EqualFold(host, h) {
-			return true
-		}
-	}
-	return false
 }
 
 // euMembers are the EU member states, so that a policy allowing "EU"
