@@ -2,6 +2,7 @@ package openai
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -55,15 +56,34 @@ type Options struct {
 	// NotFoundHint is the hint of a 404; "" names the model id and
 	// base_url.
 	NotFoundHint string
+	// Body holds fields added to the JSON body of every chat and text
+	// completion request, for a service's own fields that go-openai's
+	// request types lack (OpenRouter's provider). They replace a field
+	// of the same name.
+	Body map[string]any
 }
 
-// New builds the provider [providers.NAME] from its configuration.
+// New builds the provider [providers.NAME] from its configuration. A
+// preset fills base_url and api_key_env where they are empty; for
+// OpenRouter, the provider preferences in options.provider go into the
+// body of every chat and text completion request.
 func New(name string, cfg config.Provider) (*Provider, error) {
+	cfg = cfg.WithPreset()
 	base := cfg.BaseURL
 	if base == "" {
 		base = DefaultBaseURL
 	}
-	return NewWith(name, cfg, Options{Client: goopenai.DefaultConfig("")}.withBase(base))
+	opts := Options{Client: goopenai.DefaultConfig("")}.withBase(base)
+	if cfg.IsOpenRouter() {
+		prefs, err := cfg.OpenRouter()
+		if err != nil {
+			return nil, fmt.Errorf("provider %s: %w: fix options.provider in [providers.%s]", name, err, name)
+		}
+		if prefs != nil {
+			opts.Body = map[string]any{"provider": prefs}
+		}
+	}
+	return NewWith(name, cfg, opts)
 }
 
 func (o Options) withBase(base string) Options {
@@ -89,7 +109,15 @@ func NewWith(name string, cfg config.Provider, opts Options) (*Provider, error) 
 	for k, v := range cfg.Headers {
 		headers[k] = v
 	}
-	hc := &http.Client{Transport: &transport{base: tr, headers: headers, keyIn: opts.KeyHeader}}
+	body := make(map[string]json.RawMessage, len(opts.Body))
+	for k, v := range opts.Body {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("provider %s: encoding %s for the request body: %w", name, k, err)
+		}
+		body[k] = raw
+	}
+	hc := &http.Client{Transport: &transport{base: tr, headers: headers, keyIn: opts.KeyHeader, body: body}}
 	cc := opts.Client
 	cc.BaseURL = base
 	cc.HTTPClient = hc

@@ -3,8 +3,12 @@ package openai
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,16 +69,23 @@ const (
 )
 
 // transport adds the configured headers and the credential to every
-// request and records the response in the call's exchange.
+// request, the extra body fields to every completion request, and records
+// the response in the call's exchange.
 type transport struct {
 	base    http.RoundTripper
 	headers map[string]string
 	keyIn   KeyHeader
+	body    map[string]json.RawMessage
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// A RoundTripper must not modify the caller's request.
 	req = req.Clone(req.Context())
+	if len(t.body) > 0 && req.Method == http.MethodPost && req.Body != nil && strings.HasSuffix(req.URL.Path, "/completions") {
+		if err := t.addFields(req); err != nil {
+			return nil, err
+		}
+	}
 	// go-openai sets an empty api-key header for Azure when it has no
 	// token; the key is ours to set.
 	req.Header.Del("api-key")
@@ -103,6 +114,34 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = ex.body
 	}
 	return resp, nil
+}
+
+// addFields rewrites req's JSON body with the extra fields set. Only the
+// request body changes, so streaming answers are read as before. The
+// clone shares the caller's body, which is read once here as the
+// transport would have, and closed, as a RoundTripper must.
+func (t *transport) addFields(req *http.Request) error {
+	raw, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return fmt.Errorf("reading the request body: %w", err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil || fields == nil {
+		return fmt.Errorf("the request body is not a JSON object, so %s cannot be added", strings.Join(slices.Sorted(maps.Keys(t.body)), ", "))
+	}
+	maps.Copy(fields, t.body)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // leave prompts such as <|fim_prefix|> as the client wrote them
+	if err := enc.Encode(fields); err != nil {
+		return fmt.Errorf("encoding the request body: %w", err)
+	}
+	out := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	req.Body = io.NopCloser(bytes.NewReader(out))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(out)), nil }
+	req.ContentLength = int64(len(out))
+	return nil
 }
 
 // doneWatcher passes a Server-Sent Events body through and notes whether a
