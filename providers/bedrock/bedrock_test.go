@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -302,17 +301,7 @@ func TestCloseDisconnects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Next(); got != "first" || err != nil {
-		t.Fatalf("Next = %q, %v", got, err)
-	}
-	s.Close()
-	if !f.WaitClosed(100 * time.Millisecond) {
-		t.Fatal("Bedrock did not see the client leave within 100ms of Close")
-	}
-	if _, err := s.Next(); err == nil || err == io.EOF {
-		t.Errorf("Next after Close = %v, want an error", err)
-	}
-	s.Close()
+	providertest.CheckClose(t, f, s, "first")
 }
 
 func TestCanceledContext(t *testing.T) {

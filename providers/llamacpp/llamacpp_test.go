@@ -3,13 +3,11 @@ package llamacpp_test
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"switchyard/config"
 	"switchyard/providers"
@@ -310,17 +308,7 @@ func TestCloseDisconnects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Next(); got != "first" || err != nil {
-		t.Fatalf("Next = %q, %v", got, err)
-	}
-	s.Close()
-	if !f.WaitClosed(100 * time.Millisecond) {
-		t.Fatal("llama-server did not see the client leave within 100ms of Close")
-	}
-	if _, err := s.Next(); err == nil || err == io.EOF {
-		t.Errorf("Next after Close = %v, want an error", err)
-	}
-	s.Close()
+	providertest.CheckClose(t, f, s, "first")
 }
 
 func TestAPIKeyAndHeaders(t *testing.T) {

@@ -149,13 +149,7 @@ func TestFillInMiddleCloseDropsTheConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Next(); got != "first" || err != nil {
-		t.Fatalf("Next = %q, %v", got, err)
-	}
-	s.Close()
-	if !fake.WaitClosed(100 * time.Millisecond) {
-		t.Fatal("the server did not see the connection close within 100ms of Close")
-	}
+	providertest.CheckClose(t, fake, s, "first")
 }
 
 func TestFillInMiddleCancel(t *testing.T) {

@@ -315,19 +315,7 @@ func TestCloseDropsTheConnection(t *testing.T) {
 	fake, p := setup(t)
 	fake.Enqueue(providertest.Reply{Pieces: []string{"first"}, Hang: true})
 	s := must(p.Chat(ctxT(t), chat("hi")))
-	if got, err := s.Next(); got != "first" || err != nil {
-		t.Fatalf("Next = %q, %v", got, err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if !fake.WaitClosed(100 * time.Millisecond) {
-		t.Fatal("the server did not see the connection close within 100ms of Close")
-	}
-	if _, err := s.Next(); err == nil || err == io.EOF {
-		t.Errorf("Next after Close = %v, want an error", err)
-	}
-	_ = s.Close() // a second Close is harmless
+	providertest.CheckClose(t, fake, s, "first")
 }
 
 func TestCloseUnblocksNext(t *testing.T) {

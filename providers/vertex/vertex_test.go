@@ -272,19 +272,7 @@ func TestCloseDropsConnection(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p, err := s.Next(); err != nil || p != "first" {
-				t.Fatalf("Next = %q, %v", p, err)
-			}
-			s.Close()
-			if !fake.WaitClosed(100 * time.Millisecond) {
-				t.Error("the fake did not see the connection close within 100 ms of Close")
-			}
-			if _, err := s.Next(); err == nil || err == io.EOF {
-				t.Errorf("Next after Close = %v, want an error", err)
-			}
-			if err := s.Close(); err != nil {
-				t.Errorf("second Close = %v", err)
-			}
+			providertest.CheckClose(t, fake, s, "first")
 		})
 	}
 }
