@@ -9,21 +9,36 @@ import (
 )
 
 // keyedProvider is a remote provider found by its standard key variable.
+// An OpenAI-compatible service is named by its preset, which supplies the
+// endpoint, the variable and the data terms, the same as for a provider
+// the user configures with that preset.
 type keyedProvider struct {
-	name, label, typ, env, baseURL string
-	models                         []string // provider-side ids, best known first
+	name, label, typ, env string
+	preset                string
+	models                []string // provider-side ids, best known first
+}
+
+// config returns the provider's configuration and the variable that
+// holds its key.
+func (k keyedProvider) config() (config.Provider, string, string) {
+	if k.preset == "" {
+		return config.Provider{Type: k.typ, APIKeyEnv: k.env}, k.env, k.label
+	}
+	ps, _ := config.LookupPreset(k.preset)
+	cfg := config.Provider{Type: "openai", Preset: k.preset}.WithPreset()
+	return cfg, cfg.APIKeyEnv, ps.Label
 }
 
 // keyedProviders are the remote providers added when their key variable
 // is set. Their models are the catalogue's models each one serves.
 var keyedProviders = []keyedProvider{
-	{name: "openai", label: "OpenAI", typ: "openai", env: "OPENAI_API_KEY", models: []string{"gpt-5.2"}},
+	{name: "openai", preset: "openai", models: []string{"gpt-5.2"}},
 	{name: "anthropic", label: "Anthropic", typ: "anthropic", env: "ANTHROPIC_API_KEY", models: []string{"claude-sonnet-4-6"}},
 	{name: "mistral", label: "Mistral", typ: "mistral", env: "MISTRAL_API_KEY", models: []string{"codestral-latest", "mistral-large-latest"}},
-	// OpenRouter speaks the OpenAI protocol; its data terms depend on the
-	// upstream provider it picks, so the catalogue leaves them unknown
-	// and policy rules that need them do not pass.
-	{name: "openrouter", label: "OpenRouter", typ: "openai", env: "OPENROUTER_API_KEY", baseURL: "https://openrouter.ai/api/v1",
+	// OpenRouter's data terms depend on the upstream provider it picks,
+	// so the catalogue leaves them unknown, and policy rules that need
+	// them do not pass, until the user sets its provider preferences.
+	{name: "openrouter", preset: "openrouter",
 		models: []string{"anthropic/claude-sonnet-4.6", "openai/gpt-5.2", "deepseek/deepseek-v3.2", "moonshotai/kimi-k2.5", "z-ai/glm-4.7", "qwen/qwen3-coder"}},
 }
 
@@ -32,14 +47,15 @@ var keyedProviders = []keyedProvider{
 func keyed(o Options) []Provider {
 	var out []Provider
 	for _, k := range keyedProviders {
-		p := Provider{Name: k.name, Label: k.label, Config: config.Provider{Type: k.typ, BaseURL: k.baseURL, APIKeyEnv: k.env}}
-		if strings.TrimSpace(o.Getenv(k.env)) == "" {
-			p.Detail = k.env + " is not set"
+		cfg, env, label := k.config()
+		p := Provider{Name: k.name, Label: label, Config: cfg}
+		if strings.TrimSpace(o.Getenv(env)) == "" {
+			p.Detail = env + " is not set"
 			out = append(out, p)
 			continue
 		}
 		p.Found = true
-		p.Detail = "credential from " + k.env + " (value not shown)"
+		p.Detail = "credential from " + env + " (value not shown)"
 		for _, id := range k.models {
 			p.Models = append(p.Models, newModel(k.name, p.Config, id, 0, false, false))
 		}
