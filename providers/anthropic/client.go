@@ -11,6 +11,7 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/internal/callctx"
 )
 
 const (
@@ -112,15 +113,7 @@ func (p *Provider) Chat(ctx context.Context, req *providers.ChatRequest) (provid
 	// The stream's own context: Close cancels it so that the connection is
 	// dropped at once, and timeout bounds the whole answer, not just the
 	// first byte.
-	var (
-		sctx   context.Context
-		cancel context.CancelFunc
-	)
-	if t := p.cfg.Timeout.D(); t > 0 {
-		sctx, cancel = context.WithTimeout(ctx, t)
-	} else {
-		sctx, cancel = context.WithCancel(ctx)
-	}
+	sctx, cancel := callctx.WithTimeout(ctx, p.cfg.Timeout.D())
 	s := p.client.Messages.NewStreaming(sctx, params, opts...)
 	st := &stream{p: p, ctx: sctx, parent: ctx, cancel: cancel, events: s, closed: make(chan struct{})}
 	if err := s.Err(); err != nil {

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"switchyard/providers"
+	"switchyard/providers/internal/callctx"
 )
 
 // mapError turns what the SDK returned into a *providers.Error. parent is
@@ -26,14 +27,8 @@ func (p *Provider) mapError(parent, sctx context.Context, err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	switch {
-	case errors.Is(parent.Err(), context.Canceled):
-		return &providers.Error{Provider: p.name, Kind: providers.KindCanceled, Err: parent.Err()}
-	case parent.Err() != nil:
-		return &providers.Error{Provider: p.name, Kind: providers.KindTimeout, Err: parent.Err()}
-	case errors.Is(sctx.Err(), context.DeadlineExceeded):
-		return &providers.Error{Provider: p.name, Kind: providers.KindTimeout, Err: sctx.Err(),
-			Hint: "raise timeout in [providers." + p.name + "]"}
+	if e := callctx.Ended(p.name, parent, sctx); e != nil {
+		return e
 	}
 
 	var apiErr *anthropic.Error

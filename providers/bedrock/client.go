@@ -14,6 +14,7 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/internal/callctx"
 )
 
 // Provider is Amazon Bedrock in one region.
@@ -94,12 +95,7 @@ func (p *Provider) Chat(ctx context.Context, req *providers.ChatRequest) (provid
 	if err != nil {
 		return nil, err
 	}
-	var cancel context.CancelFunc
-	if p.timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, p.timeout)
-	} else {
-		ctx, cancel = context.WithCancel(ctx)
-	}
+	ctx, cancel := callctx.WithTimeout(ctx, p.timeout)
 	out, err := p.client.ConverseStream(ctx, in)
 	if err != nil {
 		err = p.classify(ctx, err)

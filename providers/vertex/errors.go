@@ -14,6 +14,7 @@ import (
 	"google.golang.org/genai"
 
 	"switchyard/providers"
+	"switchyard/providers/internal/callctx"
 )
 
 // mapError turns what genai returned into a *providers.Error. parent is
@@ -24,14 +25,8 @@ func (p *Provider) mapError(parent, sctx context.Context, err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	switch {
-	case errors.Is(parent.Err(), context.Canceled):
-		return &providers.Error{Provider: p.name, Kind: providers.KindCanceled, Err: parent.Err()}
-	case parent.Err() != nil:
-		return &providers.Error{Provider: p.name, Kind: providers.KindTimeout, Err: parent.Err()}
-	case errors.Is(sctx.Err(), context.DeadlineExceeded):
-		return &providers.Error{Provider: p.name, Kind: providers.KindTimeout, Err: sctx.Err(),
-			Hint: "raise timeout in [providers." + p.name + "]"}
+	if e := callctx.Ended(p.name, parent, sctx); e != nil {
+		return e
 	}
 
 	var apiErr genai.APIError

@@ -10,6 +10,7 @@ import (
 	"google.golang.org/genai"
 
 	"switchyard/providers"
+	"switchyard/providers/internal/callctx"
 )
 
 // chatGemini sends one generateContent stream request.
@@ -26,15 +27,7 @@ func (p *Provider) chatGemini(ctx context.Context, req *providers.ChatRequest, t
 		gc.HTTPOptions = &genai.HTTPOptions{Headers: map[string][]string{"Authorization": {"Bearer " + token}}}
 	}
 
-	var (
-		sctx   context.Context
-		cancel context.CancelFunc
-	)
-	if t := p.cfg.Timeout.D(); t > 0 {
-		sctx, cancel = context.WithTimeout(ctx, t)
-	} else {
-		sctx, cancel = context.WithCancel(ctx)
-	}
+	sctx, cancel := callctx.WithTimeout(ctx, p.cfg.Timeout.D())
 	next, stop := iter.Pull2(client.Models.GenerateContentStream(sctx, req.Model, contents, gc))
 	s := &stream{p: p, ctx: sctx, parent: ctx, cancel: cancel, next: next, stop: stop}
 	// Pull the first chunk now, so that an error status (429, 401, 404)

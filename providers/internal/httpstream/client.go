@@ -15,6 +15,7 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/internal/callctx"
 )
 
 // Client makes the calls of one configured provider.
@@ -58,10 +59,7 @@ func (c *Client) APIKey(ctx context.Context) (string, error) {
 // WithTimeout bounds ctx by the provider's timeout, when it has one. The
 // cancel function also drops the connection of a stream.
 func (c *Client) WithTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	if t := c.Config.Timeout.D(); t > 0 {
-		return context.WithTimeout(ctx, t)
-	}
-	return context.WithCancel(ctx)
+	return callctx.WithTimeout(ctx, c.Config.Timeout.D())
 }
 
 // Do sends body (nil for none) as JSON to path below Base, with the
