@@ -11,6 +11,10 @@
 // credentials or logging. A Store keeps the last configuration that
 // validated, so a bad edit never takes the server down.
 //
+// Presets (presets.go) name known OpenAI-compatible services; Merge fills
+// in the endpoint and key variable they supply, so that every reader of a
+// merged configuration sees the values actually used.
+//
 // The package depends on no other Switchyard package, and must not: every
 // layer reads it. It never makes network calls and never logs; it returns
 // errors and warnings for the caller to show. Secrets are never read here
