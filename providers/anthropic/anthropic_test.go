@@ -3,7 +3,6 @@ package anthropic_test
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -44,34 +43,9 @@ func hello() *providers.ChatRequest {
 	}
 }
 
-// pieces reads a stream to its end, returning the pieces and the error
-// that ended it (nil for io.EOF).
-func pieces(t *testing.T, s providers.Stream) ([]string, error) {
-	t.Helper()
-	defer s.Close()
-	var out []string
-	for {
-		p, err := s.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, p)
-	}
-}
-
 func asError(t *testing.T, err error) *providers.Error {
 	t.Helper()
-	var pe *providers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *providers.Error", err, err)
-	}
-	if strings.Contains(pe.Error(), key) {
-		t.Errorf("error message leaks the API key: %s", pe.Error())
-	}
-	return pe
+	return providertest.AsError(t, err, key)
 }
 
 func TestChatStreamsText(t *testing.T) {
@@ -81,7 +55,7 @@ func TestChatStreamsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := pieces(t, s)
+	got, err := providertest.ReadPieces(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +85,7 @@ func TestRequestMatchesMessagesAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pieces(t, s); err != nil {
+	if _, err := providertest.ReadPieces(s); err != nil {
 		t.Fatal(err)
 	}
 
@@ -168,7 +142,7 @@ func TestDefaultMaxTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pieces(t, s); err != nil {
+	if _, err := providertest.ReadPieces(s); err != nil {
 		t.Fatal(err)
 	}
 	if got := fake.Last(t).Body["max_tokens"]; got != float64(anthropic.DefaultMaxTokens) {
@@ -202,7 +176,7 @@ func TestPromptCaching(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := pieces(t, s); err != nil {
+			if _, err := providertest.ReadPieces(s); err != nil {
 				t.Fatal(err)
 			}
 			b := fake.Last(t).Body
@@ -295,7 +269,7 @@ func TestErrorEventMidStream(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := pieces(t, s)
+			got, err := providertest.ReadPieces(s)
 			if len(got) != 1 || got[0] != "partial" {
 				t.Errorf("pieces = %q, want the text before the error", got)
 			}
@@ -323,7 +297,7 @@ func TestCutStreams(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = pieces(t, s)
+			_, err = providertest.ReadPieces(s)
 			if err == nil {
 				t.Fatal("a cut stream ended like a complete answer")
 			}
@@ -341,7 +315,7 @@ func TestRefusal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pieces(t, s); providers.KindOf(err) != providers.KindContentPolicy {
+	if _, err := providertest.ReadPieces(s); providers.KindOf(err) != providers.KindContentPolicy {
 		t.Errorf("error = %v, want content-policy", err)
 	}
 }
@@ -403,7 +377,7 @@ func TestCancelAndTimeout(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = pieces(t, s)
+		_, err = providertest.ReadPieces(s)
 		if pe := asError(t, err); pe.Kind != providers.KindTimeout || !strings.Contains(pe.Hint, "timeout") {
 			t.Errorf("error = %v, want timeout naming the setting", err)
 		}
@@ -451,7 +425,7 @@ func TestEnvironmentDoesNotOverrideConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pieces(t, s); err != nil {
+	if _, err := providertest.ReadPieces(s); err != nil {
 		t.Fatalf("the SDK followed ANTHROPIC_BASE_URL instead of base_url: %v", err)
 	}
 	if got := fake.Last(t).Header.Get("X-Api-Key"); got != key {

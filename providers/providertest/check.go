@@ -1,7 +1,9 @@
 package providertest
 
 import (
+	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,4 +40,36 @@ func CheckClose(tb testing.TB, fake Waiter, s providers.Stream, first string) {
 	if err := s.Close(); err != nil {
 		tb.Errorf("second Close = %v", err)
 	}
+}
+
+// ReadPieces reads s to its end and closes it, returning the pieces as
+// Next gave them and the error that ended the stream (nil for io.EOF).
+func ReadPieces(s providers.Stream) ([]string, error) {
+	defer s.Close()
+	var out []string
+	for {
+		p, err := s.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, p)
+	}
+}
+
+// AsError returns err as a *providers.Error, failing the test when it is
+// not one (the router could not tell what to do next) or when its message
+// holds secret (it would reach the editor and the logs).
+func AsError(tb testing.TB, err error, secret string) *providers.Error {
+	tb.Helper()
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		tb.Fatalf("error %v (%T) is not a *providers.Error", err, err)
+	}
+	if strings.Contains(pe.Error(), secret) {
+		tb.Errorf("error message leaks the credential: %s", pe.Error())
+	}
+	return pe
 }

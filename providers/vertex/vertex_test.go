@@ -3,7 +3,6 @@ package vertex_test
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"io"
 	"math"
 	"net"
@@ -51,32 +50,9 @@ func ask(model string) *providers.ChatRequest {
 	}
 }
 
-func pieces(t *testing.T, s providers.Stream) ([]string, error) {
-	t.Helper()
-	defer s.Close()
-	var out []string
-	for {
-		p, err := s.Next()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, p)
-	}
-}
-
 func asError(t *testing.T, err error) *providers.Error {
 	t.Helper()
-	var pe *providers.Error
-	if !errors.As(err, &pe) {
-		t.Fatalf("error %v (%T) is not a *providers.Error", err, err)
-	}
-	if strings.Contains(pe.Error(), token) {
-		t.Errorf("error message leaks the access token: %s", pe.Error())
-	}
-	return pe
+	return providertest.AsError(t, err, token)
 }
 
 func TestGeminiStreamsText(t *testing.T) {
@@ -86,7 +62,7 @@ func TestGeminiStreamsText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := pieces(t, s)
+	got, err := providertest.ReadPieces(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +92,7 @@ func TestGeminiRequestMatchesAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pieces(t, s); err != nil {
+	if _, err := providertest.ReadPieces(s); err != nil {
 		t.Fatal(err)
 	}
 
@@ -235,7 +211,7 @@ func TestGeminiStreamEnds(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := pieces(t, s)
+			got, err := providertest.ReadPieces(s)
 			if len(got) != 1 || got[0] != "partial" {
 				t.Errorf("pieces = %q, want the text before the end", got)
 			}
@@ -327,7 +303,7 @@ func TestCancelAndTimeout(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = pieces(t, s)
+		_, err = providertest.ReadPieces(s)
 		if pe := asError(t, err); pe.Kind != providers.KindTimeout || !strings.Contains(pe.Hint, "timeout") {
 			t.Errorf("error = %v, want timeout naming the setting", err)
 		}
@@ -343,7 +319,7 @@ func TestClaudeGoesThroughVertex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := pieces(t, s)
+	got, err := providertest.ReadPieces(s)
 	if err != nil || strings.Join(got, "") != "Hello" {
 		t.Fatalf("answer = %q, %v", got, err)
 	}
