@@ -44,11 +44,18 @@ func DefaultRunners() []Runner {
 			Start: "start it with `ollama serve` and pull a code model: `ollama pull qwen2.5-coder:1.5b-base`"},
 		{Name: "llamacpp", Type: "llamacpp", BaseURL: "http://127.0.0.1:8080", Label: "llama.cpp",
 			Start: "start it with `llama-server -m MODEL.gguf --port 8080`"},
-		{Name: "lmstudio", Type: "openai", BaseURL: "http://127.0.0.1:1234/v1", Label: "LM Studio",
+		{Name: "lmstudio", Type: "openai", BaseURL: presetURL("lmstudio"), Label: "LM Studio",
 			Start: "start its server from the Developer tab, or `lms server start`"},
-		{Name: "vllm", Type: "openai", BaseURL: "http://127.0.0.1:8000/v1", Label: "vLLM",
+		{Name: "vllm", Type: "openai", BaseURL: presetURL("vllm"), Label: "vLLM",
 			Start: "start it with `vllm serve MODEL`"},
 	}
+}
+
+// presetURL is the endpoint of a local server's preset, so detection
+// probes the same address a configured preset would use.
+func presetURL(name string) string {
+	p, _ := config.LookupPreset(name)
+	return p.BaseURL
 }
 
 // Options says where to look. The zero value looks in the usual places.

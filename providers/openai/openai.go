@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/catalog"
 )
 
 // DefaultBaseURL is where [providers.NAME] with type "openai" points when
@@ -127,7 +127,7 @@ func NewWith(name string, cfg config.Provider, opts Options) (*Provider, error) 
 		client:       goopenai.NewClientWithConfig(cc),
 		http:         hc,
 		timeout:      cfg.Timeout.D(),
-		keyRequired:  !IsLoopback(base),
+		keyRequired:  !catalog.IsLoopback(base),
 		keyHint:      opts.KeyHint,
 		notFoundHint: opts.NotFoundHint,
 		getKey:       opts.Key,
@@ -153,21 +153,6 @@ func KeyHint(name string, cfg config.Provider) string {
 		return fmt.Sprintf("set the environment variable %s, or change api_key_env in [providers.%s]", cfg.APIKeyEnv, name)
 	}
 	return fmt.Sprintf("set api_key_env (or api_key_cmd) in [providers.%s]", name)
-}
-
-// IsLoopback reports whether a base URL points at this machine, where
-// local runners need no key.
-func IsLoopback(base string) bool {
-	u, err := url.Parse(base)
-	if err != nil {
-		return false
-	}
-	host := u.Hostname()
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func (p *Provider) Name() string { return p.name }
