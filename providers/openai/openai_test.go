@@ -473,7 +473,6 @@ func TestRetryAfter(t *testing.T) {
 	}
 }
 
-
 func must(s providers.Stream, err error) providers.Stream {
 	if err != nil {
 		panic(err)
