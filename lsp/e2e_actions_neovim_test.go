@@ -16,42 +16,17 @@ package lsp_test
 // The script sticks to Neovim 0.7 (Debian 12), as e2e_neovim_test.go does.
 
 import (
-	"bytes"
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"switchyard/lsp/lsptest"
 	"switchyard/providers/providertest"
 )
 
 const neovimActionsScript = `
-local env = vim.env
-local function fail(msg) error(msg, 0) end
-
-local function attach()
-  local client_id = vim.lsp.start_client({
-    name = 'switchyard',
-    cmd = { env.SY_BIN, 'serve', '--stdio', '--config', env.SY_CONFIG },
-    root_dir = env.SY_ROOT,
-  })
-  if not client_id then fail('vim.lsp.start_client failed') end
-  vim.cmd('edit ' .. vim.fn.fnameescape(env.SY_ROOT .. '/calc.go'))
-  local buf = vim.api.nvim_get_current_buf()
-  vim.lsp.buf_attach_client(buf, client_id)
-  local ready = vim.wait(15000, function()
-    local c = vim.lsp.get_client_by_id(client_id)
-    return c ~= nil and c.initialized
-  end, 10)
-  if not ready then fail('switchyard did not finish initialize within 15s') end
-  return buf, client_id
-end
-
 local function text(buf)
   return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, true), '\n') .. '\n'
 end
@@ -119,24 +94,14 @@ local function refactor(buf, client_id)
 end
 
 local function main()
-  local buf, client_id = attach()
+  local buf, client_id = attach(env.SY_ROOT .. '/calc.go')
   fix(buf)
   refactor(buf, client_id)
 end
-
-local ok, err = xpcall(main, debug.traceback)
-local f = io.open(env.SY_STATUS, 'w')
-f:write(ok and 'ok' or tostring(err))
-f:close()
-vim.cmd(ok and 'qall!' or 'cquit 1')
 `
 
 func TestNeovimCodeActions(t *testing.T) {
-	nvim, err := exec.LookPath("nvim")
-	if err != nil {
-		t.Skip("nvim not found: install Neovim (Debian: apt-get install neovim) to run the Neovim end-to-end test")
-	}
-	bin := lsptest.Binary(t)
+	nv := needNeovim(t)
 	fake := providertest.NewOpenAI(t)
 	fake.SetModels("fake-coder", "fake-frontier")
 	fixed := strings.Replace(calcGo, "totl", "total", 1)
@@ -153,41 +118,16 @@ func TestNeovimCodeActions(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(dir, "calc.go"), []byte(calcGo), 0o644))
 	must(t, os.WriteFile(filepath.Join(dir, "use.go"), []byte(useGo), 0o644))
 	cfg := writeConfig(t, actConfig(fake.URL, ""))
-	scriptFile := filepath.Join(t.TempDir(), "actions.lua")
-	must(t, os.WriteFile(scriptFile, []byte(neovimActionsScript), 0o644))
-	status := filepath.Join(t.TempDir(), "status")
 	buffer := filepath.Join(t.TempDir(), "buffer")
 
 	fixLine, fixCol := cursorAt(calcGo, "return ")
 	refLine, _ := cursorAt(calcGo, "func Sum")
 
-	home := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, nvim, "--headless", "--clean", "-n", "-c", "luafile "+scriptFile)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"HOME="+home,
-		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"XDG_STATE_HOME="+filepath.Join(home, ".local", "state"),
-		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"),
-		"SY_BIN="+bin, "SY_CONFIG="+cfg, "SY_ROOT="+dir, "SY_STATUS="+status, "SY_BUFFER="+buffer,
+	nv.run(t, dir, cfg, 90*time.Second, neovimActionsScript,
+		"SY_BUFFER="+buffer,
 		"SY_FIX_LINE="+strconv.Itoa(fixLine-1), "SY_FIX_COL="+strconv.Itoa(fixCol),
 		"SY_REF_LINE="+strconv.Itoa(refLine-1),
 	)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	runErr := cmd.Run()
-	st, _ := os.ReadFile(status)
-	if runErr != nil || string(st) != "ok" {
-		logs, _ := filepath.Glob(filepath.Join(home, ".cache", "nvim", "*.log"))
-		for _, l := range logs {
-			b, _ := os.ReadFile(l)
-			t.Logf("%s:\n%s", l, b)
-		}
-		t.Fatalf("nvim: %v\nscript status: %s\noutput:\n%s", runErr, st, out.String())
-	}
 
 	// Flow 1: the buffer after Neovim applied the resolved fix.
 	if got, _ := os.ReadFile(buffer); string(got) != fixed {

@@ -8,26 +8,19 @@ package lsp_test
 // to what 0.7 has so that it runs on every Neovim since.
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"switchyard/lsp/lsptest"
 	"switchyard/providers/providertest"
 )
 
-// neovimScript runs inside nvim. It reads its inputs from the
-// environment, writes "ok" or the error to $SY_STATUS, and quits.
+// neovimScript runs inside nvim between neovimPrelude and
+// neovimEpilogue. It reads its inputs from the environment.
 const neovimScript = `
-local env = vim.env
-local function fail(msg) error(msg, 0) end
-
 local function request(buf, client_id, method, params)
   local results, err = vim.lsp.buf_request_sync(buf, method, params, 15000)
   if not results then fail(method .. ': ' .. tostring(err)) end
@@ -52,20 +45,7 @@ local function position_params(buf, line, col)
 end
 
 local function main()
-  local client_id = vim.lsp.start_client({
-    name = 'switchyard',
-    cmd = { env.SY_BIN, 'serve', '--stdio', '--config', env.SY_CONFIG },
-    root_dir = env.SY_ROOT,
-  })
-  if not client_id then fail('vim.lsp.start_client failed') end
-  vim.cmd('edit ' .. vim.fn.fnameescape(env.SY_FILE))
-  local buf = vim.api.nvim_get_current_buf()
-  vim.lsp.buf_attach_client(buf, client_id)
-  local ready = vim.wait(15000, function()
-    local c = vim.lsp.get_client_by_id(client_id)
-    return c ~= nil and c.initialized
-  end, 10)
-  if not ready then fail('switchyard did not finish initialize within 15s') end
+  local buf, client_id = attach(env.SY_FILE)
 
   -- Completion menu: apply the first item's textEdit the way
   -- completion plugins do.
@@ -89,20 +69,10 @@ local function main()
 
   vim.cmd('write')
 end
-
-local ok, err = xpcall(main, debug.traceback)
-local f = io.open(env.SY_STATUS, 'w')
-f:write(ok and 'ok' or tostring(err))
-f:close()
-vim.cmd(ok and 'qall!' or 'cquit 1')
 `
 
 func TestNeovim(t *testing.T) {
-	nvim, err := exec.LookPath("nvim")
-	if err != nil {
-		t.Skip("nvim not found: install Neovim (Debian: apt-get install neovim) to run the Neovim end-to-end test; .ci/run does")
-	}
-	bin := lsptest.Binary(t)
+	nv := needNeovim(t)
 	fake := providertest.NewOpenAI(t)
 	script(fake, providertest.Text("ntln(", "s)"), providertest.Text("return x + y"))
 
@@ -112,43 +82,17 @@ func TestNeovim(t *testing.T) {
 	file := filepath.Join(dir, "main.go")
 	must(t, os.WriteFile(file, []byte(src), 0o644))
 	cfg := writeConfig(t, configText(nil, provider{"fake", fake.URL, fimModel}))
-	scriptFile := filepath.Join(dir, "e2e.lua")
-	must(t, os.WriteFile(scriptFile, []byte(neovimScript), 0o644))
-	status := filepath.Join(dir, "status")
 
 	// Cursor positions for nvim_win_set_cursor: 1-based line, 0-based
 	// byte column, here at the end of each line to complete.
 	line1, col1 := cursorAt(src, "fmt.Pri")
 	line2, col2 := cursorAt(src, "int {\n\t")
 
-	home := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, nvim, "--headless", "--clean", "-n", "-c", "luafile "+scriptFile)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"HOME="+home,
-		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"XDG_STATE_HOME="+filepath.Join(home, ".local", "state"),
-		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"),
-		"SY_BIN="+bin, "SY_CONFIG="+cfg, "SY_ROOT="+dir, "SY_FILE="+file, "SY_STATUS="+status,
+	nv.run(t, dir, cfg, 60*time.Second, neovimScript,
+		"SY_FILE="+file,
 		fmt.Sprintf("SY_LINE1=%d", line1), fmt.Sprintf("SY_COL1=%d", col1),
 		fmt.Sprintf("SY_LINE2=%d", line2), fmt.Sprintf("SY_COL2=%d", col2),
 	)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	runErr := cmd.Run()
-	st, _ := os.ReadFile(status)
-	if runErr != nil || string(st) != "ok" {
-		// Neovim sends the server's stderr to its lsp.log.
-		logs, _ := filepath.Glob(filepath.Join(home, ".cache", "nvim", "*.log"))
-		for _, l := range logs {
-			b, _ := os.ReadFile(l)
-			t.Logf("%s:\n%s", l, b)
-		}
-		t.Fatalf("nvim: %v\nscript status: %s\noutput:\n%s", runErr, st, out.String())
-	}
 	got, err := os.ReadFile(file)
 	must(t, err)
 	if string(got) != want {
@@ -163,19 +107,6 @@ func TestNeovim(t *testing.T) {
 	if p, _ := reqs[1].Body["prompt"].(string); !strings.Contains(p, "fmt.Println(s)\n}") {
 		t.Errorf("the second prompt does not contain the first edit: %q", p)
 	}
-}
-
-// cursorAt returns Neovim's cursor (1-based line, 0-based byte column)
-// just after the first occurrence of marker in text.
-func cursorAt(text, marker string) (line, col int) {
-	i := strings.Index(text, marker)
-	if i < 0 {
-		panic("marker not found: " + marker)
-	}
-	off := i + len(marker)
-	line = strings.Count(text[:off], "\n") + 1
-	col = off - (strings.LastIndex(text[:off], "\n") + 1)
-	return line, col
 }
 
 func must(t *testing.T, err error) {

@@ -9,11 +9,8 @@ package lsp_test
 // the test reads it.
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,29 +18,12 @@ import (
 	"time"
 
 	"switchyard/assist/images/imagestest"
-	"switchyard/lsp/lsptest"
 	"switchyard/providers/providertest"
 )
 
 const neovimImageScript = `
-local env = vim.env
-local function fail(msg) error(msg, 0) end
-
 local function main()
-  local client_id = vim.lsp.start_client({
-    name = 'switchyard',
-    cmd = { env.SY_BIN, 'serve', '--stdio', '--config', env.SY_CONFIG },
-    root_dir = env.SY_ROOT,
-  })
-  if not client_id then fail('vim.lsp.start_client failed') end
-  vim.cmd('edit ' .. vim.fn.fnameescape(env.SY_ROOT .. '/README.md'))
-  local buf = vim.api.nvim_get_current_buf()
-  vim.lsp.buf_attach_client(buf, client_id)
-  local ready = vim.wait(15000, function()
-    local c = vim.lsp.get_client_by_id(client_id)
-    return c ~= nil and c.initialized
-  end, 10)
-  if not ready then fail('switchyard did not finish initialize within 15s') end
+  attach(env.SY_ROOT .. '/README.md')
 
   vim.api.nvim_win_set_cursor(0, { tonumber(env.SY_LINE), tonumber(env.SY_COL) })
   local offered = {}
@@ -68,20 +48,10 @@ local function main()
   if not written then fail('no text in a buffer for ' .. target .. ' within 30s; offered: ' .. table.concat(offered, ', ')) end
   vim.cmd('wall')
 end
-
-local ok, err = xpcall(main, debug.traceback)
-local f = io.open(env.SY_STATUS, 'w')
-f:write(ok and 'ok' or tostring(err))
-f:close()
-vim.cmd(ok and 'qall!' or 'cquit 1')
 `
 
 func TestNeovimImplementFromImage(t *testing.T) {
-	nvim, err := exec.LookPath("nvim")
-	if err != nil {
-		t.Skip("nvim not found: install Neovim (Debian: apt-get install neovim) to run the Neovim end-to-end test")
-	}
-	bin := lsptest.Binary(t)
+	nv := needNeovim(t)
 	fake := providertest.NewOpenAI(t)
 	fake.SetModels("fake-vision")
 	fake.Enqueue(providertest.Text(componentAnswer...))
@@ -98,38 +68,12 @@ func TestNeovimImplementFromImage(t *testing.T) {
 		must(t, os.WriteFile(filepath.Join(dir, name), data, 0o644))
 	}
 	cfg := writeConfig(t, fmt.Sprintf(imageConfig, fake.URL))
-	scriptFile := filepath.Join(t.TempDir(), "image.lua")
-	must(t, os.WriteFile(scriptFile, []byte(neovimImageScript), 0o644))
-	status := filepath.Join(t.TempDir(), "status")
 	target := filepath.Join(dir, "Mock.tsx")
 	line, col := cursorAt(readme, "![](mo")
 
-	home := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, nvim, "--headless", "--clean", "-n", "-c", "luafile "+scriptFile)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(),
-		"HOME="+home,
-		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"XDG_STATE_HOME="+filepath.Join(home, ".local", "state"),
-		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"),
-		"SY_BIN="+bin, "SY_CONFIG="+cfg, "SY_ROOT="+dir, "SY_STATUS="+status, "SY_TARGET="+target,
-		"SY_LINE="+strconv.Itoa(line), "SY_COL="+strconv.Itoa(col),
+	nv.run(t, dir, cfg, 90*time.Second, neovimImageScript,
+		"SY_TARGET="+target, "SY_LINE="+strconv.Itoa(line), "SY_COL="+strconv.Itoa(col),
 	)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	runErr := cmd.Run()
-	st, _ := os.ReadFile(status)
-	if runErr != nil || string(st) != "ok" {
-		logs, _ := filepath.Glob(filepath.Join(home, ".cache", "nvim", "*.log"))
-		for _, l := range logs {
-			b, _ := os.ReadFile(l)
-			t.Logf("%s:\n%s", l, b)
-		}
-		t.Fatalf("nvim: %v\nscript status: %s\noutput:\n%s", runErr, st, out.String())
-	}
 
 	got, err := os.ReadFile(target)
 	if err != nil {
