@@ -160,10 +160,9 @@ func codeActionList(s *server, _ context.Context, raw json.RawMessage) (any, err
 	if err := decodeParams(method, raw, &p); err != nil {
 		return nil, err
 	}
-	uri := string(p.TextDocument.URI)
-	snap, ok := s.docs.get(uri)
-	if !ok {
-		return nil, errUnknownDocument(uri)
+	snap, err := s.docs.need(string(p.TextDocument.URI))
+	if err != nil {
+		return nil, err
 	}
 	sel := s.selection(snap, p.Range, p.Context.Diagnostics)
 	offers := s.actions().List(assist.ListRequest{Selection: sel, Only: p.Context.Only})
@@ -264,9 +263,9 @@ func (s *server) actionRequest(method string, d *actionData) (assist.ActionReque
 	if d.Action == "" {
 		return assist.ActionRequest{}, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "%s: the action's data names no action", method)
 	}
-	snap, ok := s.docs.get(d.URI)
-	if !ok {
-		return assist.ActionRequest{}, errUnknownDocument(d.URI)
+	snap, err := s.docs.need(d.URI)
+	if err != nil {
+		return assist.ActionRequest{}, err
 	}
 	if d.Version != nil && *d.Version != snap.version {
 		return assist.ActionRequest{}, jsonrpc2.Errorf(codeContentModified,

@@ -23,9 +23,9 @@ func completion(s *server, _ context.Context, raw json.RawMessage) (*job, error)
 		return nil, err
 	}
 	uri := string(p.TextDocument.URI)
-	snap, ok := s.docs.get(uri)
-	if !ok {
-		return nil, errUnknownDocument(uri)
+	snap, err := s.docs.need(uri)
+	if err != nil {
+		return nil, err
 	}
 	off := snap.offset(p.Position, s.enc)
 	// Not Invoked even for CompletionTriggerKind.Invoked: clients send that
@@ -33,19 +33,15 @@ func completion(s *server, _ context.Context, raw json.RawMessage) (*job, error)
 	// user is waiting; the engine's debounce must apply.
 	req := assist.CompletionRequest{Doc: snap.document(), Offset: off}
 	return &job{supersedes: uri, run: func(ctx context.Context) (any, error) {
-		sugs, err := s.suggest(ctx, req)
+		items, err := suggestItems(ctx, s, req, func(i int, sg assist.Suggestion) (protocol.CompletionItem, bool) {
+			return s.completionItem(snap, off, sg, i)
+		})
 		if err != nil {
 			return nil, err
 		}
 		// Incomplete: the next keystroke must ask again rather than let
 		// the client filter a stale answer.
-		list := &protocol.CompletionList{IsIncomplete: true, Items: make([]protocol.CompletionItem, 0, len(sugs))}
-		for i, sg := range sugs {
-			if item, ok := s.completionItem(snap, off, sg, i); ok {
-				list.Items = append(list.Items, item)
-			}
-		}
-		return list, nil
+		return &protocol.CompletionList{IsIncomplete: true, Items: items}, nil
 	}}, nil
 }
 

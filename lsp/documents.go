@@ -112,6 +112,16 @@ func (d *documents) remove(uri string) bool {
 	return ok
 }
 
+// need returns the snapshot of an open document, or errUnknownDocument
+// for a request about one the editor never opened.
+func (d *documents) need(uri string) (*snapshot, error) {
+	snap, ok := d.get(uri)
+	if !ok {
+		return nil, errUnknownDocument(uri)
+	}
+	return snap, nil
+}
+
 // errUnknownDocument is returned for a request about a document that was
 // never opened (or was closed).
 type errUnknownDocument string

@@ -22,9 +22,9 @@ func inlineCompletion(s *server, _ context.Context, raw json.RawMessage) (*job, 
 		return nil, err
 	}
 	uri := string(p.TextDocument.URI)
-	snap, ok := s.docs.get(uri)
-	if !ok {
-		return nil, errUnknownDocument(uri)
+	snap, err := s.docs.need(uri)
+	if err != nil {
+		return nil, err
 	}
 	off := snap.offset(p.Position, s.enc)
 	req := assist.CompletionRequest{
@@ -45,17 +45,13 @@ func inlineCompletion(s *server, _ context.Context, raw json.RawMessage) (*job, 
 		req.Selected = info.Text
 	}
 	return &job{supersedes: uri, run: func(ctx context.Context) (any, error) {
-		sugs, err := s.suggest(ctx, req)
+		items, err := suggestItems(ctx, s, req, func(_ int, sg assist.Suggestion) (inlineCompletionItem, bool) {
+			return s.inlineItem(snap, off, sg, sel)
+		})
 		if err != nil {
 			return nil, err
 		}
-		list := &inlineCompletionList{Items: make([]inlineCompletionItem, 0, len(sugs))}
-		for _, sg := range sugs {
-			if item, ok := s.inlineItem(snap, off, sg, sel); ok {
-				list.Items = append(list.Items, item)
-			}
-		}
-		return list, nil
+		return &inlineCompletionList{Items: items}, nil
 	}}, nil
 }
 
@@ -99,6 +95,24 @@ func clampRange(snap *snapshot, off, start, end int) (int, int) {
 	start = max(0, min(start, off))
 	end = min(len(snap.text), max(end, off))
 	return start, end
+}
+
+// suggestItems asks the engine for suggestions and converts each with
+// item, dropping those item rejects: the one engine call behind both the
+// completion menu and inline completion, which differ only in the items
+// they build. The slice is never nil, so an empty answer is [] on the wire.
+func suggestItems[T any](ctx context.Context, s *server, req assist.CompletionRequest, item func(i int, sg assist.Suggestion) (T, bool)) ([]T, error) {
+	sugs, err := s.suggest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]T, 0, len(sugs))
+	for i, sg := range sugs {
+		if it, ok := item(i, sg); ok {
+			items = append(items, it)
+		}
+	}
+	return items, nil
 }
 
 // suggest asks the engine for suggestions. A provider failure becomes an
