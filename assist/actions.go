@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -964,35 +963,11 @@ func (e errTooLong) Error() string {
 	return fmt.Sprintf("the answer passed %d MiB and was stopped, so nothing was applied: narrow the selection or the refactor's scope", int(e)>>20)
 }
 
-// read takes the whole answer, reporting its growth. An answer cut off
-// by an error is an error: half an answer is never turned into edits.
+// read takes the whole answer, reporting its growth.
 func (j *job) read(ctx context.Context, s providers.Stream) (string, error) {
-	defer s.Close()
-	stop := context.AfterFunc(ctx, func() { s.Close() })
-	defer stop()
-	var b strings.Builder
-	last := time.Now()
-	for {
-		piece, err := s.Next()
-		b.WriteString(piece)
-		if ctx.Err() != nil {
-			return "", ctx.Err()
-		}
-		if err == io.EOF {
-			return b.String(), nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if b.Len() > j.a.opts.MaxAnswerBytes {
-			return "", errTooLong(j.a.opts.MaxAnswerBytes)
-		}
-		if time.Since(last) > progressEvery {
-			last = time.Now()
-			lines := strings.Count(b.String(), "\n")
-			j.progress(fmt.Sprintf("%d lines received", lines), min(90, 30+lines/5))
-		}
-	}
+	return readAll(ctx, s, j.a.opts.MaxAnswerBytes, func(lines int) {
+		j.progress(fmt.Sprintf("%d lines received", lines), min(90, 30+lines/5))
+	})
 }
 
 // writeShow writes an answer to show as a Markdown file under

@@ -440,7 +440,15 @@ func (a *Actions) askVision(ctx context.Context, st *actionState, req ActionRequ
 		return "", target, fmt.Errorf("%s: %w", src.name, err)
 	}
 	report(req.Progress, target.Name+" is answering", 40)
-	answer, err := readAll(ctx, s, a.opts.MaxAnswerBytes, req.Progress)
+	var grown func(lines int)
+	if req.Progress != nil {
+		// The bar creeps towards 90% as lines arrive; the real length
+		// is not known.
+		grown = func(lines int) {
+			req.Progress(Progress{Message: fmt.Sprintf("%d lines written", lines), Percent: min(90, 40+lines/4)})
+		}
+	}
+	answer, err := readAll(ctx, s, a.opts.MaxAnswerBytes, grown)
 	if err != nil {
 		return "", target, err
 	}
@@ -486,9 +494,13 @@ func estimatePromptTokens(msgs []providers.Message) int {
 	return n
 }
 
-// readAll reads a whole answer, up to max bytes, reporting progress as
-// it grows. Cancelling ctx closes the stream at once.
-func readAll(ctx context.Context, s providers.Stream, max int, progress func(Progress)) (string, error) {
+// readAll reads a whole answer, up to max bytes, calling grown (when not
+// nil) with the number of lines so far at most every progressEvery.
+// Cancelling ctx closes the stream at once. An answer cut off by an error
+// is an error: half an answer is never turned into edits or files. Code
+// actions and image actions both read through it and differ only in what
+// they report as the answer grows.
+func readAll(ctx context.Context, s providers.Stream, max int, grown func(lines int)) (string, error) {
 	defer s.Close()
 	stop := context.AfterFunc(ctx, func() { s.Close() })
 	defer stop()
@@ -509,12 +521,9 @@ func readAll(ctx context.Context, s providers.Stream, max int, progress func(Pro
 		if b.Len() > max {
 			return "", errTooLong(max)
 		}
-		if progress != nil && time.Since(last) > progressEvery {
+		if grown != nil && time.Since(last) > progressEvery {
 			last = time.Now()
-			// The bar creeps towards 90% as lines arrive; the real length
-			// is not known.
-			lines := strings.Count(b.String(), "\n")
-			progress(Progress{Message: fmt.Sprintf("%d lines written", lines), Percent: min(90, 40+lines/4)})
+			grown(strings.Count(b.String(), "\n"))
 		}
 	}
 }
