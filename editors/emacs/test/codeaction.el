@@ -5,38 +5,9 @@
 ;; answers the instruction prompt switchyard.el adds, and waits for the
 ;; server's workspace/applyEdit to change the buffer.
 
-(dolist (dir (file-expand-wildcards "/usr/share/emacs/site-lisp/elpa/*"))
-  (add-to-list 'load-path dir))
-(add-to-list 'load-path (getenv "SWITCHYARD_TEST_PLUGIN"))
-
-(require 'json)
-(require 'switchyard)
-
-(setq switchyard-program (getenv "SWITCHYARD_TEST_BIN"))
-(setq switchyard-settings
-      (json-parse-string (getenv "SWITCHYARD_TEST_SETTINGS")
-                         :object-type 'plist :array-type 'array))
-(switchyard-setup)
-(setq eglot-sync-connect t)
+(load (expand-file-name "harness.el" (file-name-directory load-file-name)) nil t)
 ;; eglot asks before applying an edit the server sends; no one answers here.
 (setq eglot-confirm-server-initiated-edits nil)
-
-(defvar sy-results nil)
-(defun sy-record (key value)
-  (setq sy-results (plist-put sy-results key value)))
-
-(defun sy-finish (&optional error)
-  (when error (sy-record :error error))
-  (with-temp-file (getenv "SWITCHYARD_TEST_OUT")
-    (insert (json-serialize (or sy-results '(:none t)))))
-  (kill-emacs 0))
-
-(defun sy-wait (pred seconds what)
-  (let ((deadline (+ (float-time) seconds)))
-    (while (not (funcall pred))
-      (when (> (float-time) deadline)
-        (error "Timed out after %ss waiting for %s" seconds what))
-      (accept-process-output nil 0.05))))
 
 (condition-case err
     (progn
