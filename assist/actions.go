@@ -16,7 +16,6 @@ import (
 	"switchyard/config"
 	"switchyard/providers"
 	"switchyard/providers/catalog"
-	"switchyard/providers/router"
 )
 
 // Context sizes for one-range actions: enough of the file around the
@@ -161,6 +160,7 @@ type job struct {
 	dir        directive
 	hasDir     bool
 	title      string
+	task       string // the route the answer comes from, for the local-only rules
 }
 
 func (a *Actions) run(ctx context.Context, req ActionRequest) (*Result, error) {
@@ -168,7 +168,10 @@ func (a *Actions) run(ctx context.Context, req ActionRequest) (*Result, error) {
 		return a.runImageAction(ctx, req)
 	}
 	st := a.state.Load()
-	j := &job{a: a, st: st, req: req, w: newFiles(req)}
+	j := &job{a: a, st: st, req: req, w: newFiles(req), task: config.TaskCoding}
+	if req.Action == ActionRefactor {
+		j.task = config.TaskRefactor
+	}
 	j.start, j.end = clampRange(req.Doc.Text, req.Start, req.End)
 	j.dir, j.hasDir = findDirective(req.Doc.Text, j.start)
 	// The request's document is the snapshot the action works on, even
@@ -812,6 +815,7 @@ func (j *job) user(ctx context.Context, ua config.Action) (*Result, error) {
 	if task == "" {
 		task = config.TaskCoding
 	}
+	j.task = task
 	answer, t, err := j.ask(ctx, task, prompt, j.docPaths())
 	if err != nil {
 		return nil, err
@@ -999,19 +1003,19 @@ func (a *Actions) writeShow(title, markdown string, t providers.Target, prefix s
 	return &Show{Title: title, Markdown: body, Path: f.Name()}, nil
 }
 
-// explainer is what the providers/router Router offers beyond Stream:
-// the plan for a path, which says whether [policy] local_only or a
-// .switchyardignore line covers it.
-type explainer interface {
-	Explain(task, path string) router.Decision
+// localRuler is what the providers/router Router offers beyond Stream:
+// whether [policy] local_only, a .switchyardignore line or a per-task or
+// per-path override keeps a path's content on local models.
+type localRuler interface {
+	LocalOnlyRule(task, path string) string
 }
 
 // localOnly reports whether p's content must stay on local models. The
 // router's own rules decide when the router can say; otherwise the
 // [policy] local_only globs are matched here.
 func (j *job) localOnly(p string) bool {
-	if ex, ok := j.st.router.(explainer); ok {
-		return strings.Contains(ex.Explain(config.TaskCoding, p).LocalOnly, p+" matches ")
+	if lr, ok := j.st.router.(localRuler); ok {
+		return lr.LocalOnlyRule(j.task, p) != ""
 	}
 	segs := strings.Split(strings.TrimPrefix(filepath.ToSlash(p), "/"), "/")
 	if rel, err := filepath.Rel(j.w.root, p); err == nil && j.w.root != "" && !strings.HasPrefix(rel, "..") {

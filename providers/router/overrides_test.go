@@ -366,3 +366,34 @@ func BenchmarkPlanWithOverrides(b *testing.B) {
 		}
 	}
 }
+
+// Router.LocalOnlyRule is what code actions ask before they read or write a
+// file for a remote model: every rule that keeps a path local must show,
+// the [[policy.paths]] and per-task overrides as much as the globs.
+func TestRouterLocalOnlyRule(t *testing.T) {
+	ws := t.TempDir()
+	if err := os.WriteFile(filepath.Join(ws, IgnoreFile), []byte("secrets/\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.Policy.LocalOnly = []string{"internal/billing/**"}
+	cfg.Policy.Paths = []config.PathPolicy{{Glob: "**/*.sql", LocalOnly: true}}
+	cfg.Policy.Tasks = map[string]config.PolicyOverride{config.TaskRefactor: {LocalOnly: true}}
+	r := newTestRouter(t, cfg, newFakes(), newClock(), func(o *Options) { o.Workspace = []string{ws} })
+	tests := []struct {
+		task, path string
+		want       string // a part of the rule; "" for none
+	}{
+		{config.TaskCoding, "cmd/main.go", ""},
+		{config.TaskCoding, "internal/billing/charge.go", "internal/billing/**"},
+		{config.TaskCoding, "secrets/key.go", "secrets/"},
+		{config.TaskCoding, "db/users.sql", `[[policy.paths]] glob "**/*.sql"`},
+		{config.TaskRefactor, "cmd/main.go", "[policy.tasks.refactor]"},
+	}
+	for _, tt := range tests {
+		got := r.LocalOnlyRule(tt.task, filepath.Join(ws, tt.path))
+		if tt.want == "" && got != "" || !strings.Contains(got, tt.want) {
+			t.Errorf("LocalOnlyRule(%s, %s) = %q, want %q", tt.task, tt.path, got, tt.want)
+		}
+	}
+}

@@ -340,6 +340,19 @@ func (r *Router) Explain(task, path string) Decision {
 	return r.Plan(need)
 }
 
+// LocalOnlyRule says why content from path must stay on local models for
+// task: the [policy] local_only glob or .switchyardignore line it
+// matches, or the task's or path's override that keeps it local. It is
+// "" when path's content may go to any model the policy allows.
+func (r *Router) LocalOnlyRule(task, path string) string {
+	r.refreshIgnore(r.now())
+	lo := r.localOnly.Load()
+	if rule := lo.rule(path); rule != "" {
+		return path + " matches " + rule
+	}
+	return r.policyFor(providers.Need{Task: task, Paths: []string{path}}, lo).local
+}
+
 // Stream calls the planned candidates in turn until one produces its
 // first piece of text, and returns a stream that replays that piece. It
 // re-plans before each fallback, so policy, breakers and the online state
