@@ -988,6 +988,7 @@ func (a *Actions) writeShow(title, markdown string, t providers.Target, prefix s
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("answer folder %s: %w", dir, err)
 	}
+	pruneAnswers(dir, time.Now().Add(-answerKeep))
 	body := "# " + title + "\n\n" + markdown + "\n"
 	if t.Name != "" {
 		body += "\n---\n_Answered by " + t.Name + "._\n"
@@ -1001,6 +1002,22 @@ func (a *Actions) writeShow(title, markdown string, t providers.Target, prefix s
 		return nil, fmt.Errorf("writing %s: %w", f.Name(), err)
 	}
 	return &Show{Title: title, Markdown: body, Path: f.Name()}, nil
+}
+
+// answerKeep is how long a shown answer stays in the answer folder: long
+// enough to reopen it from the editor's recent files, not for ever.
+const answerKeep = 7 * 24 * time.Hour
+
+// pruneAnswers removes answers written before cutoff. Only the Markdown
+// files this package writes are touched; a failure leaves them in place,
+// since an old answer on disk harms nothing.
+func pruneAnswers(dir string, cutoff time.Time) {
+	old, _ := filepath.Glob(filepath.Join(dir, "*-*.md"))
+	for _, p := range old {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.ModTime().Before(cutoff) {
+			_ = os.Remove(p)
+		}
+	}
 }
 
 // localRuler is what the providers/router Router offers beyond Stream:
