@@ -16,6 +16,7 @@ type Config struct {
 	Routes     map[string][]string     `toml:"routes" json:"routes,omitempty"` // task -> model names, in order of preference
 	Tasks      map[string]TaskSettings `toml:"tasks" json:"tasks,omitempty"`   // task -> how it is routed when [routes] does not pin it
 	Completion Completion              `toml:"completion" json:"completion"`
+	Images     Images                  `toml:"images" json:"images"`
 	Policy     Policy                  `toml:"policy" json:"policy"`
 	Trust      Trust                   `toml:"trust" json:"trust"`
 	Log        Log                     `toml:"log" json:"log"`
@@ -90,6 +91,16 @@ type Completion struct {
 	Temperature     *float64 `toml:"temperature" json:"temperature,omitempty"`
 	CacheSize       int      `toml:"cache_size" json:"cache_size,omitempty"` // suggestions remembered
 	MultiLine       string   `toml:"multi_line" json:"multi_line,omitempty"` // "auto", "always", "never"
+}
+
+// Images bounds what the image actions read from the editor, [images],
+// before any model is chosen. In a file each must be positive; in a Config
+// built in code, zero means the default. An untrusted workspace file may
+// only lower these.
+type Images struct {
+	MaxFileMB int `toml:"max_file_mb" json:"max_file_mb,omitempty"` // encoded size of one image, in MB (MiB)
+	MaxPixels int `toml:"max_pixels" json:"max_pixels,omitempty"`   // width*height in the header, in megapixels
+	MaxImages int `toml:"max_images" json:"max_images,omitempty"`   // images in one request
 }
 
 // Policy is what the user allows to happen to their code.

@@ -20,6 +20,16 @@ const (
 	DefaultLogLevel        = "info"
 )
 
+// Documented image limits, [images]. 50 MB is above any screenshot a 6K
+// display makes; 50 megapixels fits a full-page screenshot of 1440x30000
+// and costs at most 200 MB of RGBA to decode; 8 images keep a request well
+// inside every provider's count (Bedrock, the lowest, takes 20).
+const (
+	DefaultImageMaxFileMB = 50
+	DefaultImageMaxPixels = 50 // megapixels
+	DefaultImageMaxImages = 8
+)
+
 // Defaults returns a new configuration holding the documented defaults and
 // no providers, models or routes.
 func Defaults() *Config {
@@ -34,6 +44,11 @@ func Defaults() *Config {
 			Temperature:     &temp,
 			CacheSize:       DefaultCacheSize,
 			MultiLine:       DefaultMultiLine,
+		},
+		Images: Images{
+			MaxFileMB: DefaultImageMaxFileMB,
+			MaxPixels: DefaultImageMaxPixels,
+			MaxImages: DefaultImageMaxImages,
 		},
 		Log: Log{Level: DefaultLogLevel},
 	}

@@ -214,6 +214,10 @@ func (m *merged) filterWorkspace(l *Layer, trusted bool, userFile string) (tree,
 			tree[top] = v
 		case top == "log":
 			reject(top, "it sets where logs are written")
+		case top == "images":
+			if kept := m.lowerImageLimits(l, v, reject); len(kept) > 0 {
+				tree[top] = kept
+			}
 		case top == "providers":
 			entries, _ := v.(map[string]any)
 			for _, name := range slices.Sorted(maps.Keys(entries)) {
@@ -249,6 +253,54 @@ func (m *merged) filterWorkspace(l *Layer, trusted bool, userFile string) (tree,
 		providers = map[string]any{"providers": providers}
 	}
 	return tree, providers, policy, warns
+}
+
+// lowerImageLimits keeps the [images] limits of an untrusted workspace
+// file that are no higher than those in force, so that a repository can
+// ask for smaller images but never make the server read larger ones.
+// A value that is not a number is kept, for decoding to report.
+func (m *merged) lowerImageLimits(l *Layer, v any, reject func(key, why string)) map[string]any {
+	fields, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	have, _ := m.tree["images"].(map[string]any)
+	current := map[string]float64{
+		"max_file_mb": DefaultImageMaxFileMB,
+		"max_pixels":  DefaultImageMaxPixels,
+		"max_images":  DefaultImageMaxImages,
+	}
+	kept := map[string]any{}
+	for _, f := range slices.Sorted(maps.Keys(fields)) {
+		limit, known := current[f]
+		if n, ok := number(have[f]); ok {
+			limit = n
+		}
+		n, isNumber := number(fields[f])
+		if known && isNumber && n > limit {
+			reject(join("images", f), fmt.Sprintf("it raises the limit above %v, the one in force; a workspace file may only lower it", limit))
+			continue
+		}
+		kept[f] = fields[f]
+	}
+	return kept
+}
+
+// number reads a value as TOML (int64, float64) or JSON (json.Number,
+// float64) decode it.
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case int64:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
 }
 
 // tighten applies a workspace's [policy] so that it can only narrow what

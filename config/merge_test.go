@@ -386,3 +386,63 @@ func TestUntrustedWorkspaceMayRepeatTheUsersProvider(t *testing.T) {
 		t.Errorf("warnings %v, timeout %v", warnings, c.Providers["openai"].Timeout.D())
 	}
 }
+
+func TestUntrustedWorkspaceMayOnlyLowerImageLimits(t *testing.T) {
+	user := mustTOML(t, userTOML+"\n[images]\nmax_pixels = 80\n", "/home/u/.config/switchyard/config.toml")
+	ws := workspace(t, "[images]\nmax_pixels = 100\nmax_file_mb = 10\nmax_images = 12\n")
+	c, warnings, err := Merge(user, nil, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Images{MaxFileMB: 10, MaxPixels: 80, MaxImages: DefaultImageMaxImages}
+	if c.Images != want {
+		t.Errorf("images = %+v, want %+v (lowered file size, the user's megapixels, the default count)", c.Images, want)
+	}
+	rejected := map[string]Problem{}
+	for _, w := range warnings {
+		rejected[w.Key] = w
+	}
+	if len(rejected) != 2 {
+		t.Errorf("want warnings for images.max_pixels and images.max_images, got %v", warnings)
+	}
+	for key, limit := range map[string]string{"images.max_pixels": "above 80", "images.max_images": "above 8"} {
+		w, ok := rejected[key]
+		switch {
+		case !ok:
+			t.Errorf("no warning for %s", key)
+		case w.Source != ws.Source || w.Line == 0:
+			t.Errorf("%s: warning without its file and line: %v", key, w)
+		case !strings.Contains(w.Message, limit) || !strings.Contains(w.Message, "may only lower it") ||
+			!strings.Contains(w.Message, `add "`+ws.Folder+`" to [trust] folders`):
+			t.Errorf("%s: warning does not say why and how to trust the folder: %s", key, w.Message)
+		}
+	}
+
+	// An editor setting counts as the limit in force, and a lower value
+	// from an untrusted file still goes through validation.
+	editor := mustJSON(t, `{"images":{"max_images":3}}`)
+	ws = workspace(t, "[images]\nmax_images = 4\nmax_file_mb = 0\n")
+	_, warnings, err = Merge(mustTOML(t, userTOML, "user.toml"), editor, ws)
+	if len(warnings) != 1 || warnings[0].Key != "images.max_images" || !strings.Contains(warnings[0].Message, "above 3") {
+		t.Errorf("warnings = %v, want one for images.max_images above 3", warnings)
+	}
+	if err == nil || !strings.Contains(err.Error(), ws.Source+":3: images.max_file_mb: 0 must be at least 1 MB") {
+		t.Errorf("error = %v, want max_file_mb = 0 refused, naming the workspace file", err)
+	}
+}
+
+func TestTrustedWorkspaceMayRaiseImageLimits(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, WorkspaceFile), "[images]\nmax_pixels = 120\n")
+	ws, err := LoadWorkspace(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, warnings, err := Merge(userTrusting(t, dir), nil, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Images.MaxPixels != 120 || len(warnings) != 0 {
+		t.Errorf("max_pixels = %d, warnings %v; want 120 from the trusted folder and no warning", c.Images.MaxPixels, warnings)
+	}
+}

@@ -29,6 +29,16 @@ const (
 	maxDebounce         = 10 * time.Second
 )
 
+// Upper bounds of [images]. Raising a limit must not reopen the hole it
+// closes: 200 megapixels decode to at most 800 MB of RGBA, 200 MB is more
+// than any lossless screenshot of that size, and 20 images is what
+// Bedrock, the provider that takes fewest, accepts in one request.
+const (
+	MaxImageFileMB = 200
+	MaxImagePixels = 200 // megapixels
+	MaxImageCount  = 20
+)
+
 // Validate checks c and returns a *ValidationError listing every problem,
 // or nil. Problems carry key paths but no source; a Store's merged
 // configuration is checked with sources filled in.
@@ -66,6 +76,7 @@ func (c *Config) validate(source func(key string) (string, int)) error {
 		}
 	}
 	c.Completion.validate(ps)
+	c.Images.validate(ps)
 	c.Policy.validate(ps)
 	validateActions(ps, c.Actions)
 	for i, f := range c.Trust.Folders {
@@ -181,6 +192,20 @@ func (c Completion) validate(ps *problems) {
 	if !slices.Contains(MultiLines, c.MultiLine) {
 		ps.add("completion.multi_line", "%q is not a choice: use one of %s", c.MultiLine, list(MultiLines))
 	}
+}
+
+func (im Images) validate(ps *problems) {
+	limit := func(key string, n, most int, unit, example string) {
+		switch {
+		case n < 1:
+			ps.add(key, "%d must be at least 1 %s: use a positive number such as %s, or leave it out for the default", n, unit, example)
+		case n > most:
+			ps.add(key, "%d is more than %d %s, past which a decompression bomb or a runaway request could exhaust memory: use at most %d", n, most, unit, most)
+		}
+	}
+	limit("images.max_file_mb", im.MaxFileMB, MaxImageFileMB, "MB", "20")
+	limit("images.max_pixels", im.MaxPixels, MaxImagePixels, "megapixels", "25")
+	limit("images.max_images", im.MaxImages, MaxImageCount, "images", "4")
 }
 
 func (p Policy) validate(ps *problems) {

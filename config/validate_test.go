@@ -135,6 +135,20 @@ func TestValidateRules(t *testing.T) {
 			"trust.folders", "not an absolute path"},
 		{"unknown log level", func(c *Config) { c.Log.Level = "verbose" },
 			"log.level", `"verbose" is not a log level`},
+		{"zero image file size", func(c *Config) { c.Images.MaxFileMB = 0 },
+			"images.max_file_mb", "0 must be at least 1 MB"},
+		{"negative image file size", func(c *Config) { c.Images.MaxFileMB = -5 },
+			"images.max_file_mb", "-5 must be at least 1 MB"},
+		{"image file size past the bound", func(c *Config) { c.Images.MaxFileMB = MaxImageFileMB + 1 },
+			"images.max_file_mb", "201 is more than 200 MB, past which a decompression bomb"},
+		{"zero megapixels", func(c *Config) { c.Images.MaxPixels = 0 },
+			"images.max_pixels", "0 must be at least 1 megapixels"},
+		{"megapixels written as pixels", func(c *Config) { c.Images.MaxPixels = 50_000_000 },
+			"images.max_pixels", "50000000 is more than 200 megapixels"},
+		{"zero images", func(c *Config) { c.Images.MaxImages = 0 },
+			"images.max_images", "0 must be at least 1 images"},
+		{"more images than any provider takes", func(c *Config) { c.Images.MaxImages = 21 },
+			"images.max_images", "21 is more than 20 images"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,6 +167,16 @@ func TestValidateRules(t *testing.T) {
 				t.Errorf("problem = %q, want key %q and a message containing %q", p.String(), tt.key, tt.message)
 			}
 		})
+	}
+}
+
+func TestImageLimitsAcceptTheirBounds(t *testing.T) {
+	for _, im := range []Images{{MaxFileMB: 1, MaxPixels: 1, MaxImages: 1}, {MaxFileMB: MaxImageFileMB, MaxPixels: MaxImagePixels, MaxImages: MaxImageCount}} {
+		c := valid()
+		c.Images = im
+		if err := c.Validate(); err != nil {
+			t.Errorf("%+v: %v", im, err)
+		}
 	}
 }
 
