@@ -125,6 +125,39 @@ func (r *Report) Usable() bool {
 	return false
 }
 
+// Provider returns what the report says of the provider named name.
+func (r *Report) Provider(name string) (Provider, bool) {
+	for _, p := range r.Providers {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Provider{}, false
+}
+
+// Same reports whether two reports found the same providers serving the
+// same models, with the same completion route, so that a caller running
+// Discover again knows whether its configuration would change. Details
+// (why a runner did not answer) do not count.
+func (r *Report) Same(o *Report) bool {
+	return r.Disabled == o.Disabled && slices.Equal(r.Completion, o.Completion) && slices.Equal(r.found(), o.found())
+}
+
+// found lists "provider/model" for everything usable, in report order.
+func (r *Report) found() []string {
+	var out []string
+	for _, p := range r.Providers {
+		if !p.Found {
+			continue
+		}
+		out = append(out, p.Name+"/")
+		for _, m := range p.Models {
+			out = append(out, m.Name)
+		}
+	}
+	return out
+}
+
 // Disabled reports whether detection is turned off by EnvDisable.
 func Disabled(getenv func(string) string) bool {
 	if getenv == nil {

@@ -317,3 +317,31 @@ func TestProbeCloudChains(t *testing.T) {
 		t.Errorf("vertex with no credentials: %+v", v)
 	}
 }
+
+// TestReportSame checks what the server relies on to rebuild only when a
+// runner appeared, went away or changed its models.
+func TestReportSame(t *testing.T) {
+	dead := deadPort(t)
+	ol := providertest.NewOllama(t, providertest.OllamaModel{Name: "qwen2.5-coder:1.5b-base", Capabilities: []string{"completion", "insert"}, Family: "qwen2"})
+	discover := func(url string) Report {
+		_, rep := Discover(context.Background(), Options{
+			Runners: []Runner{{Name: "ollama", Type: "ollama", BaseURL: url, Label: "Ollama"}},
+			Getenv:  env(nil), Home: t.TempDir(), NoKeys: true,
+		})
+		return rep
+	}
+	none, none2 := discover(dead), discover(dead)
+	found, found2 := discover(ol.URL), discover(ol.URL)
+	if !none.Same(&none2) || !found.Same(&found2) {
+		t.Error("two rounds that saw the same thing differ")
+	}
+	if none.Same(&found) || found.Same(&none) {
+		t.Error("a runner that appeared is not a change")
+	}
+	if p, ok := found.Provider("ollama"); !ok || !p.Found || p.Label != "Ollama" {
+		t.Errorf("Provider(ollama) = %+v, %v", p, ok)
+	}
+	if _, ok := found.Provider("nowhere"); ok {
+		t.Error("Provider found a provider that was not looked for")
+	}
+}
