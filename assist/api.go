@@ -18,6 +18,12 @@ type CompletionRequest struct {
 	// Selected is the text of the item the editor's completion widget has
 	// selected, if any (inline completion context); may be empty.
 	Selected string
+	// SelectedStart and SelectedEnd are the byte range of Doc.Text that
+	// Selected replaces when the item is accepted; used only when Selected
+	// is not empty. The suggestion then extends the item: it covers this
+	// range and its Text begins with Selected.
+	SelectedStart int
+	SelectedEnd   int
 }
 
 // Suggestion is one completion: replace Doc.Text[Start:End] with Text.

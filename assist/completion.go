@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"go.uber.org/zap"
@@ -86,9 +87,29 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 		return nil, fmt.Errorf("completion at byte %d of %s: not a character boundary of its %d bytes; the position was converted wrongly", off, req.Doc.URI, len(text))
 	}
 	w := cutWindow(text, off, cfg.MaxPrefixTokens, cfg.MaxSuffixTokens)
+	// ed is where the suggestion goes and the text it starts with; for a
+	// plain request that is the cursor and nothing.
+	ed := edit{start: off, end: off}
+	cacheURI := req.Doc.URI
+	if req.Selected != "" {
+		sel, err := selectionOf(req)
+		if err != nil {
+			return nil, err
+		}
+		if sel.start > off {
+			// No suggestion can start at the item's range and still
+			// contain the cursor.
+			return nil, nil
+		}
+		ed, w = sel.edit(text, off), sel.window(text, off, cfg)
+		// The window already holds the selected text as if typed; the
+		// key keeps these apart from requests where it really was typed,
+		// whose suggestions go at the cursor alone.
+		cacheURI += "\x00selected"
+	}
 
-	if ent, rest, ok := e.cache.get(req.Doc.URI, w.prefix, w.suffix); ok {
-		return []Suggestion{{Text: rest, Start: off, End: off, Model: ent.model, Provider: ent.provider, Cached: true}}, nil
+	if ent, rest, ok := e.cache.get(cacheURI, w.prefix, w.suffix); ok && ed.fits(rest) {
+		return []Suggestion{{Text: ed.lead + rest, Start: ed.start, End: ed.end, Model: ent.model, Provider: ent.provider, Cached: true}}, nil
 	}
 
 	if d := cfg.Debounce.D(); d > 0 && !req.Invoked {
@@ -169,8 +190,81 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 	if got == "" {
 		return nil, nil
 	}
-	e.cache.put(req.Doc.URI, w.prefix, w.suffix, got, target.Name, provider)
-	return []Suggestion{{Text: got, Start: off, End: off, Model: target.Name, Provider: provider}}, nil
+	if !ed.fits(got) {
+		e.log.Debug("dropping a completion that does not extend the selected item")
+		return nil, nil
+	}
+	e.cache.put(cacheURI, w.prefix, w.suffix, got, target.Name, provider)
+	return []Suggestion{{Text: ed.lead + got, Start: ed.start, End: ed.end, Model: target.Name, Provider: provider}}, nil
+}
+
+// edit is where a suggestion goes: the model's answer is appended to lead
+// and the result replaces Doc.Text[start:end].
+type edit struct {
+	start, end int
+	lead       string
+}
+
+// fits reports whether the model's answer can follow lead. An answer that
+// runs on into the word lead ends with would turn the selected item into
+// another identifier ("log" into "logger"), so it no longer extends the
+// item the user picked in the widget.
+func (ed edit) fits(answer string) bool {
+	if ed.lead == "" || answer == "" {
+		return true
+	}
+	last, _ := utf8.DecodeLastRuneInString(ed.lead)
+	first, _ := utf8.DecodeRuneInString(answer)
+	return !(isWordRune(last) && isWordRune(first))
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// selection is the completion widget's selected item in byte offsets.
+type selection struct {
+	start, end int
+	text       string
+}
+
+// selectionOf checks the selected range the way Complete checks the
+// cursor: offsets off a character boundary mean a conversion bug.
+func selectionOf(req CompletionRequest) (selection, error) {
+	text := req.Doc.Text
+	s := selection{start: req.SelectedStart, end: req.SelectedEnd, text: req.Selected}
+	for _, o := range []int{s.start, s.end} {
+		if o < 0 || o > len(text) || (o < len(text) && !utf8.RuneStart(text[o])) {
+			return selection{}, fmt.Errorf("selected completion item at bytes %d..%d of %s: not a character boundary of its %d bytes; the range was converted wrongly",
+				s.start, s.end, req.Doc.URI, len(text))
+		}
+	}
+	if s.start > s.end {
+		s.start, s.end = s.end, s.start
+	}
+	return s, nil
+}
+
+// edit is the replacement that accepting the item and then the suggestion
+// makes: from the item's start to the later of its end and the cursor,
+// starting with the item's text and anything typed after its range.
+func (s selection) edit(text string, off int) edit {
+	ed := edit{start: s.start, end: max(s.end, off), lead: s.text}
+	if off > s.end {
+		ed.lead += text[s.end:off]
+	}
+	return ed
+}
+
+// window is the prompt window of the text as it would read with the item
+// accepted, so the model continues after the item. It is cut from the
+// document around the range rather than from a spliced copy, so a
+// keystroke in a large file copies only the window.
+func (s selection) window(text string, off int, cfg config.Completion) window {
+	end := max(s.end, off)
+	before := cutWindow(text, s.start, cfg.MaxPrefixTokens, 0).prefix
+	after := cutWindow(text, end, 0, cfg.MaxSuffixTokens).suffix
+	return window{prefix: before + s.edit(text, off).lead, suffix: after}
 }
 
 func targetKey(t providers.Target) string {

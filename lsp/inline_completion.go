@@ -33,7 +33,7 @@ func inlineCompletion(s *server, _ context.Context, raw json.RawMessage) (*job, 
 		Invoked: p.Context.TriggerKind == inlineTriggerInvoked,
 	}
 	var sel *selection
-	if info := p.Context.SelectedCompletionInfo; info != nil {
+	if info := p.Context.SelectedCompletionInfo; info != nil && info.Text != "" {
 		sel = &selection{
 			start: snap.offset(info.Range.Start, s.enc),
 			end:   snap.offset(info.Range.End, s.enc),
@@ -42,7 +42,7 @@ func inlineCompletion(s *server, _ context.Context, raw json.RawMessage) (*job, 
 		if sel.start > sel.end {
 			sel.start, sel.end = sel.end, sel.start
 		}
-		req.Selected = info.Text
+		req.Selected, req.SelectedStart, req.SelectedEnd = sel.text, sel.start, sel.end
 	}
 	return &job{supersedes: uri, run: func(ctx context.Context) (any, error) {
 		items, err := suggestItems(ctx, s, req, func(_ int, sg assist.Suggestion) (inlineCompletionItem, bool) {
@@ -67,26 +67,18 @@ type selection struct {
 // that way is dropped.
 func (s *server) inlineItem(snap *snapshot, off int, sg assist.Suggestion, sel *selection) (inlineCompletionItem, bool) {
 	start, end := clampRange(snap, off, sg.Start, sg.End)
-	text := sg.Text
-	if sel != nil {
-		// The suggestion must extend the selected item over its range, or
-		// the editor does not show it.
-		if start < sel.end {
-			if !strings.HasPrefix(text, sel.text) {
-				return inlineCompletionItem{}, false
-			}
-		} else if !strings.HasPrefix(text, sel.text) {
-			text = sel.text + snap.text[sel.end:start] + text
-		}
-		start = min(start, sel.start)
-		end = max(end, sel.end)
+	if sel != nil && (start != sel.start || end < sel.end || !strings.HasPrefix(sg.Text, sel.text)) {
+		// The engine extends the selected item; anything else the editor
+		// would not show while its completion widget is open.
+		s.log.Debug("dropping an inline suggestion that does not extend the selected item")
+		return inlineCompletionItem{}, false
 	}
 	rng := protocol.Range{Start: snap.position(start, s.enc), End: snap.position(end, s.enc)}
 	if rng.Start.Line != rng.End.Line {
 		s.log.Debug("dropping an inline suggestion whose range spans lines")
 		return inlineCompletionItem{}, false
 	}
-	return inlineCompletionItem{InsertText: text, Range: &rng}, true
+	return inlineCompletionItem{InsertText: sg.Text, Range: &rng}, true
 }
 
 // clampRange keeps a suggestion's range inside the document and around
