@@ -77,7 +77,7 @@ func (a *Actions) runImageAction(ctx context.Context, req ActionRequest) (*Resul
 	if path == "" {
 		return nil, fmt.Errorf("%s: no such file next to %s or in the workspace", ref.target, displayPath(req.Doc.Path))
 	}
-	src, err := loadImage(path, folders, req.Progress)
+	src, err := loadImage(path, folders, imageLimits(a.state.Load().cfg), req.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -101,10 +101,11 @@ func (a *Actions) runImageAction(ctx context.Context, req ActionRequest) (*Resul
 // ImplementFromImage is switchyard.implementFromImage.
 func (a *Actions) ImplementFromImage(ctx context.Context, req ImageRequest) (*Result, error) {
 	folders := workspaceOf(req.ActionRequest)
+	lim := imageLimits(a.state.Load().cfg)
 	var src imageSource
 	var err error
 	if strings.HasPrefix(req.Image, "data:") {
-		src, err = pastedImage(req.Image, req.Progress)
+		src, err = pastedImage(req.Image, lim, req.Progress)
 	} else if req.Image == "" {
 		return nil, errors.New("switchyard.implementFromImage: no image: pass a workspace path or a data: URI as \"image\"")
 	} else {
@@ -112,7 +113,7 @@ func (a *Actions) ImplementFromImage(ctx context.Context, req ImageRequest) (*Re
 		if path == "" {
 			return nil, fmt.Errorf("%s: no such file in the workspace: pass a path relative to the document or a workspace folder", req.Image)
 		}
-		src, err = loadImage(path, folders, req.Progress)
+		src, err = loadImage(path, folders, lim, req.Progress)
 	}
 	if err != nil {
 		return nil, err
@@ -167,29 +168,44 @@ type imageSource struct {
 	img  *images.Decoded
 }
 
-func loadImage(path string, folders []string, progress func(Progress)) (imageSource, error) {
+// imageLimits turns the configuration's [images] table into the limits
+// the images package checks. It is read from the configuration each
+// request starts with, so a change applies to the next one; a zero field
+// (a Config built in code) keeps that package's default.
+func imageLimits(cfg *config.Config) images.Limits {
+	if cfg == nil {
+		return images.Limits{}
+	}
+	return images.Limits{
+		MaxFileBytes: int64(cfg.Images.MaxFileMB) << 20,
+		MaxPixels:    int64(cfg.Images.MaxPixels) * 1_000_000,
+		MaxImages:    cfg.Images.MaxImages,
+	}
+}
+
+func loadImage(path string, folders []string, lim images.Limits, progress func(Progress)) (imageSource, error) {
 	if !insideFolders(path, folders) {
 		return imageSource{}, fmt.Errorf("%s is outside the workspace folders: only images inside the workspace are sent", path)
 	}
 	report(progress, "Reading "+filepath.Base(path), 5)
-	data, err := images.ReadFile(path, images.Limits{})
+	data, err := images.ReadFile(path, lim)
 	if err != nil {
 		return imageSource{}, err
 	}
-	img, err := images.Decode(data, images.Limits{})
+	img, err := images.Decode(data, lim)
 	if err != nil {
 		return imageSource{}, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	return imageSource{name: filepath.Base(path), path: path, img: img}, nil
 }
 
-func pastedImage(uri string, progress func(Progress)) (imageSource, error) {
+func pastedImage(uri string, lim images.Limits, progress func(Progress)) (imageSource, error) {
 	report(progress, "Reading the pasted image", 5)
-	data, err := images.ParseDataURI(uri, images.Limits{})
+	data, err := images.ParseDataURI(uri, lim)
 	if err != nil {
 		return imageSource{}, fmt.Errorf("pasted image: %w", err)
 	}
-	img, err := images.Decode(data, images.Limits{})
+	img, err := images.Decode(data, lim)
 	if err != nil {
 		return imageSource{}, fmt.Errorf("pasted image: %w", err)
 	}

@@ -738,3 +738,79 @@ func TestExtractCode(t *testing.T) {
 		}
 	}
 }
+
+func TestImageLimitDefaultsAgree(t *testing.T) {
+	got := imageLimits(config.Defaults())
+	want := images.Limits{MaxFileBytes: images.DefaultMaxFileBytes, MaxPixels: images.DefaultMaxPixels, MaxImages: images.DefaultMaxImages}
+	if got != want {
+		t.Errorf("config.Defaults() gives %+v, the images package's defaults are %+v", got, want)
+	}
+}
+
+// A limit lowered in the configuration refuses, from the next request on,
+// an image that passed before, and the refusal names the setting.
+func TestConfiguredImageLimitsApplyOnTheNextRequest(t *testing.T) {
+	f := providertest.NewOpenAI(t)
+	f.SetDefault(providertest.Text(mockAnswer...))
+	t.Setenv("SWITCHYARD_TEST_KEY", "sk-test")
+	cfg := oneModel(config.Provider{Type: "openai", BaseURL: f.URL, APIKeyEnv: "SWITCHYARD_TEST_KEY"}, "gpt-4o", true)
+	a := newActions(t, cfg)
+	root, readme := workspace(t, photo()) // 3200x1000, 3.2 megapixels
+	// A 300x200 PNG carrying 1.5 MB of text chunk: small in pixels,
+	// large in bytes.
+	padded := imagestest.WithPNGChunk(imagestest.PNG(imagestest.Mockup(300, 200)), "tEXt", append([]byte("Comment\x00"), bytes.Repeat([]byte("x"), 3<<19)...))
+	pasted := "data:image/png;base64," + base64.StdEncoding.EncodeToString(padded)
+	if err := os.WriteFile(filepath.Join(root, "docs/padded.png"), padded, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	run := func() map[string]error {
+		errs := map[string]error{}
+		req := cursorOn(readme, "![login]", root)
+		req.Action = ActionDescribeImage
+		_, errs["describe mock.png"] = a.runImageAction(context.Background(), req)
+		for _, img := range []string{"docs/mock.png", pasted, "docs/padded.png"} {
+			name := img
+			if strings.HasPrefix(img, "data:") {
+				name = "pasted"
+			}
+			_, errs["implement "+name] = a.ImplementFromImage(context.Background(), ImageRequest{
+				ActionRequest: ActionRequest{Selection: Selection{Doc: readme}, Folders: []string{root}},
+				Image:         img,
+			})
+		}
+		return errs
+	}
+	for what, err := range run() {
+		if err != nil {
+			t.Fatalf("%s under the default limits: %v", what, err)
+		}
+	}
+	before := len(f.Requests())
+
+	lowered := cfg.Clone()
+	lowered.Images.MaxPixels = 2
+	lowered.Images.MaxFileMB = 1
+	a.Update(a.state.Load().router, lowered)
+	want := map[string]struct {
+		kind    error
+		setting string
+	}{
+		"describe mock.png":         {images.ErrTooManyPixels, "images.max_pixels"},
+		"implement docs/mock.png":   {images.ErrTooManyPixels, "images.max_pixels"},
+		"implement pasted":          {images.ErrFileTooLarge, "images.max_file_mb"},
+		"implement docs/padded.png": {images.ErrFileTooLarge, "images.max_file_mb"},
+	}
+	for what, err := range run() {
+		w := want[what]
+		if !errors.Is(err, w.kind) || !strings.Contains(err.Error(), w.setting) {
+			t.Errorf("%s after lowering the limits: err = %v, want %v naming %s", what, err, w.kind, w.setting)
+		}
+	}
+	if n := len(f.Requests()) - before; n != 0 {
+		t.Errorf("%d refused images reached the model", n)
+	}
+	if err := run()["describe mock.png"]; !strings.Contains(fmt.Sprint(err), "3.2 megapixels), at most 2.0 are decoded (images.max_pixels)") {
+		t.Errorf("the refusal should give the image's size and the configured limit: %v", err)
+	}
+}

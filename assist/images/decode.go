@@ -73,7 +73,7 @@ type Decoded struct {
 func Decode(data []byte, lim Limits) (*Decoded, error) {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxFileBytes {
-		return nil, errorf(ErrFileTooLarge, "%s, at most %s is read: crop or shrink the image, or export it as JPEG", size(int64(len(data))), size(lim.MaxFileBytes))
+		return nil, errorf(ErrFileTooLarge, "%s, at most %s is read (%s): crop or shrink the image, export it as JPEG, or raise %s", size(int64(len(data))), size(lim.MaxFileBytes), settingMaxFileMB, settingMaxFileMB)
 	}
 	f, ok := Sniff(data)
 	if !ok {
@@ -88,8 +88,8 @@ func Decode(data []byte, lim Limits) (*Decoded, error) {
 		return nil, errorf(ErrCorrupt, "the %s header says %dx%d pixels: save the image again", name(f), cfg.Width, cfg.Height)
 	}
 	if px := int64(cfg.Width) * int64(cfg.Height); px > lim.MaxPixels {
-		return nil, errorf(ErrTooManyPixels, "the %s header says %dx%d (%.1f megapixels), at most %.1f are decoded: crop or scale the image down first",
-			name(f), cfg.Width, cfg.Height, float64(px)/1e6, float64(lim.MaxPixels)/1e6)
+		return nil, errorf(ErrTooManyPixels, "the %s header says %dx%d (%.1f megapixels), at most %.1f are decoded (%s): crop or scale the image down first, or raise %s",
+			name(f), cfg.Width, cfg.Height, float64(px)/1e6, float64(lim.MaxPixels)/1e6, settingMaxPixels, settingMaxPixels)
 	}
 	img, err := c.decode(bytes.NewReader(data))
 	if err != nil {

@@ -276,8 +276,8 @@ func TestDecompressionBombRefusedBeforeAllocating(t *testing.T) {
 			if !errors.Is(err, ErrTooManyPixels) {
 				t.Fatalf("err = %v, want ErrTooManyPixels", err)
 			}
-			if !strings.Contains(err.Error(), "megapixels") {
-				t.Errorf("message %q should give the size", err)
+			if !strings.Contains(err.Error(), "megapixels") || !strings.Contains(err.Error(), "images.max_pixels") {
+				t.Errorf("message %q should give the size and name the setting", err)
 			}
 			if n := after.TotalAlloc - before.TotalAlloc; n > 8<<20 {
 				t.Errorf("refusing the bomb allocated %d bytes: the pixels were allocated", n)
@@ -475,9 +475,12 @@ func TestFileTooLarge(t *testing.T) {
 	if !errors.Is(err, ErrFileTooLarge) || !strings.Contains(err.Error(), "huge.png") {
 		t.Errorf("err = %v, want ErrFileTooLarge naming the file", err)
 	}
+	if !strings.Contains(err.Error(), "images.max_file_mb") {
+		t.Errorf("ReadFile: message %q should name the setting", err)
+	}
 	_, err = Decode(make([]byte, 2048), Limits{MaxFileBytes: 1024})
-	if !errors.Is(err, ErrFileTooLarge) {
-		t.Errorf("Decode: err = %v, want ErrFileTooLarge", err)
+	if !errors.Is(err, ErrFileTooLarge) || !strings.Contains(err.Error(), "images.max_file_mb") {
+		t.Errorf("Decode: err = %v, want ErrFileTooLarge naming images.max_file_mb", err)
 	}
 	if _, err := ReadFile(t.TempDir(), Limits{}); err == nil {
 		t.Error("a directory was read as an image")
@@ -520,8 +523,8 @@ func TestDataURI(t *testing.T) {
 		})
 	}
 	_, err := ParseDataURI("data:image/png;base64,"+b64, Limits{MaxFileBytes: 100})
-	if !errors.Is(err, ErrFileTooLarge) {
-		t.Errorf("over the limit: err = %v, want ErrFileTooLarge", err)
+	if !errors.Is(err, ErrFileTooLarge) || !strings.Contains(err.Error(), "images.max_file_mb") {
+		t.Errorf("over the limit: err = %v, want ErrFileTooLarge naming images.max_file_mb", err)
 	}
 }
 
@@ -530,8 +533,8 @@ func TestCheckCount(t *testing.T) {
 		t.Errorf("%d images: %v", DefaultMaxImages, err)
 	}
 	err := CheckCount(3, Limits{MaxImages: 2})
-	if !errors.Is(err, ErrTooManyImages) || !strings.Contains(err.Error(), "at most 2") {
-		t.Errorf("err = %v, want ErrTooManyImages saying at most 2", err)
+	if !errors.Is(err, ErrTooManyImages) || !strings.Contains(err.Error(), "at most 2") || !strings.Contains(err.Error(), "images.max_images") {
+		t.Errorf("err = %v, want ErrTooManyImages saying at most 2 and naming images.max_images", err)
 	}
 }
 

@@ -1,7 +1,8 @@
 package images
 
 // Limits bound what the server accepts from the editor, whatever model is
-// chosen later. The zero value uses the defaults below.
+// chosen later. The zero value uses the defaults below. They come from the
+// configuration's [images] table, whose keys each refusal names.
 type Limits struct {
 	MaxFileBytes int64 // encoded bytes of one image as read; default DefaultMaxFileBytes
 	MaxPixels    int64 // width*height declared by the header; default DefaultMaxPixels
@@ -19,6 +20,14 @@ const (
 	// DefaultMaxImages keeps one request well inside every provider's
 	// count (Bedrock, the lowest, takes 20).
 	DefaultMaxImages = 8
+)
+
+// The configuration keys of the limits, named in each refusal so that the
+// user knows which setting decided it.
+const (
+	settingMaxFileMB = "images.max_file_mb"
+	settingMaxPixels = "images.max_pixels"
+	settingMaxImages = "images.max_images"
 )
 
 func (l Limits) withDefaults() Limits {
@@ -105,7 +114,7 @@ func TargetFor(providerType string) Target {
 func CheckCount(n int, lim Limits) error {
 	lim = lim.withDefaults()
 	if n > lim.MaxImages {
-		return errorf(ErrTooManyImages, "%d images in one request, at most %d are sent: attach fewer images", n, lim.MaxImages)
+		return errorf(ErrTooManyImages, "%d images in one request, at most %d are sent (%s): attach fewer images, or raise %s", n, lim.MaxImages, settingMaxImages, settingMaxImages)
 	}
 	return nil
 }

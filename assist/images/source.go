@@ -25,14 +25,14 @@ func ReadFile(path string, lim Limits) ([]byte, error) {
 		return nil, fmt.Errorf("image %s: not a regular file", path)
 	}
 	if st.Size() > lim.MaxFileBytes {
-		return nil, fmt.Errorf("image %s: %w", path, errorf(ErrFileTooLarge, "%s, at most %s is read: crop or shrink the image, or export it as JPEG", size(st.Size()), size(lim.MaxFileBytes)))
+		return nil, fmt.Errorf("image %s: %w", path, errorf(ErrFileTooLarge, "%s, at most %s is read (%s): crop or shrink the image, export it as JPEG, or raise %s", size(st.Size()), size(lim.MaxFileBytes), settingMaxFileMB, settingMaxFileMB))
 	}
 	data, err := io.ReadAll(io.LimitReader(f, lim.MaxFileBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("image %s: %w", path, err)
 	}
 	if int64(len(data)) > lim.MaxFileBytes {
-		return nil, fmt.Errorf("image %s: %w", path, errorf(ErrFileTooLarge, "more than %s, at most that is read: crop or shrink the image", size(lim.MaxFileBytes)))
+		return nil, fmt.Errorf("image %s: %w", path, errorf(ErrFileTooLarge, "more than %s, at most that is read (%s): crop or shrink the image, or raise %s", size(lim.MaxFileBytes), settingMaxFileMB, settingMaxFileMB))
 	}
 	return data, nil
 }
@@ -65,7 +65,7 @@ func ParseDataURI(uri string, lim Limits) ([]byte, error) {
 	}, payload)
 	payload = strings.TrimRight(payload, "=")
 	if n := int64(base64.RawStdEncoding.DecodedLen(len(payload))); n > lim.MaxFileBytes {
-		return nil, errorf(ErrFileTooLarge, "the pasted image is about %s, at most %s is read: crop or shrink it", size(n), size(lim.MaxFileBytes))
+		return nil, errorf(ErrFileTooLarge, "the pasted image is about %s, at most %s is read (%s): crop or shrink it, or raise %s", size(n), size(lim.MaxFileBytes), settingMaxFileMB, settingMaxFileMB)
 	}
 	data, err := base64.RawStdEncoding.DecodeString(payload)
 	if err != nil {
