@@ -278,7 +278,7 @@ func (m *merged) lowerImageLimits(l *Layer, v any, reject func(key, why string))
 		}
 		n, isNumber := number(fields[f])
 		if known && isNumber && n > limit {
-			reject(join("images", f), fmt.Sprintf("it raises the limit above %v, the one in force; a workspace file may only lower it", limit))
+			reject(join("images", f), fmt.Sprintf("%v is above %v, the limit in force, and a folder you do not trust may only lower it", n, limit))
 			continue
 		}
 		kept[f] = fields[f]
