@@ -67,18 +67,28 @@ type selection struct {
 // that way is dropped.
 func (s *server) inlineItem(snap *snapshot, off int, sg assist.Suggestion, sel *selection) (inlineCompletionItem, bool) {
 	start, end := clampRange(snap, off, sg.Start, sg.End)
-	if sel != nil && (start != sel.start || end < sel.end || !strings.HasPrefix(sg.Text, sel.text)) {
-		// The engine extends the selected item; anything else the editor
-		// would not show while its completion widget is open.
-		s.log.Debug("dropping an inline suggestion that does not extend the selected item")
-		return inlineCompletionItem{}, false
+	text := sg.Text
+	if sel != nil {
+		// The engine already extends the selected item over its range;
+		// this keeps the rule for a suggestion placed at the cursor alone,
+		// and drops one that overlaps the item without extending it, which
+		// the editor would not show while its completion widget is open.
+		if start < sel.end {
+			if !strings.HasPrefix(text, sel.text) {
+				return inlineCompletionItem{}, false
+			}
+		} else if !strings.HasPrefix(text, sel.text) {
+			text = sel.text + snap.text[sel.end:start] + text
+		}
+		start = min(start, sel.start)
+		end = max(end, sel.end)
 	}
 	rng := protocol.Range{Start: snap.position(start, s.enc), End: snap.position(end, s.enc)}
 	if rng.Start.Line != rng.End.Line {
 		s.log.Debug("dropping an inline suggestion whose range spans lines")
 		return inlineCompletionItem{}, false
 	}
-	return inlineCompletionItem{InsertText: sg.Text, Range: &rng}, true
+	return inlineCompletionItem{InsertText: text, Range: &rng}, true
 }
 
 // clampRange keeps a suggestion's range inside the document and around
