@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -51,8 +52,11 @@ type settings struct {
 	router   providers.Router
 	eng      Engine
 	userFile string // where the user's file is (or would be)
-	folders  []string
-	warned   map[string]bool // workspace warnings already shown
+	// detecting: no configuration file, and zero configuration keeps
+	// looking in the background (zero_configuration.go).
+	detecting bool
+	folders   []string
+	warned    map[string]bool // workspace warnings already shown
 
 	failedMu sync.Mutex
 	failed   map[string]string // workspace folder -> why its file was rejected
@@ -74,10 +78,13 @@ func (st *settings) start() {
 		l, err := config.LoadUser(st.s.opts.ConfigFile)
 		if err == nil && !l.Found {
 			// No configuration file: zero configuration uses whatever
-			// local runner or API key is there, in its place.
-			if found := st.detect(); found != nil {
+			// local runner or API key is there, in its place, and keeps
+			// looking (zero_configuration.go).
+			found, rep := st.detect()
+			if found != nil {
 				l = found
 			}
+			defer st.keepDetecting(rep)
 		}
 		if err == nil {
 			err = st.store.SetUser(l)
@@ -102,15 +109,26 @@ func (st *settings) start() {
 // detect looks for local runners and standard API keys, for the user
 // who has no configuration file. Probes are short and parallel, so the
 // first message waits at most a few hundred milliseconds.
-func (st *settings) detect() *config.Layer {
-	l, rep := detect.Discover(st.s.ctx, detect.Options{})
-	for _, p := range rep.Providers {
-		st.s.log.Debug("zero configuration", zap.String("provider", p.Name), zap.Bool("found", p.Found), zap.String("detail", p.Detail))
-	}
+func (st *settings) detect() (*config.Layer, detect.Report) {
+	l, rep := st.discover(detect.Options{})
 	if l != nil {
 		st.s.log.Info("no configuration file: using what was detected", zap.Strings("completion", rep.Completion))
 	}
-	return l
+	return l, rep
+}
+
+// discover runs one round of detection and logs what each provider
+// looked like.
+func (st *settings) discover(opts detect.Options) (*config.Layer, detect.Report) {
+	run := detect.Discover
+	if st.s.opts.Discover != nil {
+		run = st.s.opts.Discover
+	}
+	l, rep := run(st.s.ctx, opts)
+	for _, p := range rep.Providers {
+		st.s.log.Debug("zero configuration", zap.String("provider", p.Name), zap.Bool("found", p.Found), zap.String("detail", p.Detail))
+	}
+	return l, rep
 }
 
 // engine returns the engine; the router it uses may change between calls.
@@ -126,26 +144,32 @@ func (st *settings) close() {
 
 // initialize applies the workspace folders and initializationOptions.
 func (st *settings) initialize(p initializeParams) {
+	var folders []string
 	switch {
 	case len(p.WorkspaceFolders) > 0:
 		for _, f := range p.WorkspaceFolders {
 			if path := uriPath(f.URI); path != "" {
-				st.folders = append(st.folders, path)
+				folders = append(folders, path)
 			}
 		}
 	case p.RootURI != "":
 		if path := uriPath(p.RootURI); path != "" {
-			st.folders = append(st.folders, path)
+			folders = append(folders, path)
 		}
 	case p.RootPath != "":
-		st.folders = append(st.folders, p.RootPath)
+		folders = append(folders, p.RootPath)
 	}
+	// Zero configuration may already be rebuilding the router, which
+	// reads the folders, in the background.
+	st.applyMu.Lock()
+	st.folders = folders
+	st.applyMu.Unlock()
 	// Editor settings first: a workspace file may use the providers they
 	// define, and would not validate without them.
 	if len(p.InitializationOptions) > 0 {
 		st.setEditor("initializationOptions", p.InitializationOptions)
 	}
-	for _, f := range st.folders {
+	for _, f := range folders {
 		st.loadWorkspace(f)
 	}
 	st.rebuild()
@@ -171,17 +195,23 @@ func (st *settings) initialized() {
 		if caps.DidChangeConfiguration.DynamicRegistration {
 			st.register()
 		}
+		if caps.DidChangeWatchedFiles.DynamicRegistration {
+			st.watchFiles()
+		}
 		if caps.Configuration {
 			st.pull()
 		}
 		if len(st.store.Current().Models) == 0 {
-			where := "the user configuration file"
+			where, keep := "the user configuration file", ""
+			if st.detecting {
+				keep = " (Switchyard keeps looking and uses it once it answers)"
+			}
 			if st.userFile != "" {
 				where = st.userFile
 			}
 			st.s.showMessage(protocol.MessageTypeInfo, fmt.Sprintf(
-				"Switchyard: no model is configured and none was found (no Ollama, llama.cpp, LM Studio or vLLM answering on this machine, no OPENAI_API_KEY, ANTHROPIC_API_KEY, MISTRAL_API_KEY or OPENROUTER_API_KEY), so there are no completions yet. Start Ollama, or add this to %s (or to the editor's %q settings); `switchyard doctor` shows what was looked for:\n%s",
-				where, configSection, noConfigExample))
+				"Switchyard: no model is configured and none was found (no Ollama, llama.cpp, LM Studio or vLLM answering on this machine, no OPENAI_API_KEY, ANTHROPIC_API_KEY, MISTRAL_API_KEY or OPENROUTER_API_KEY), so there are no completions yet. Start Ollama%s, or add this to %s (or to the editor's %q settings); `switchyard doctor` shows what was looked for:\n%s",
+				keep, where, configSection, noConfigExample))
 		}
 	}()
 }
@@ -277,15 +307,59 @@ func didChangeWorkspaceFolders(s *server, _ context.Context, raw json.RawMessage
 	return nil
 }
 
-// saved re-reads a workspace configuration file saved in the editor.
-func (st *settings) saved(uri string) {
-	path := uriPath(uri)
-	for _, f := range st.folders {
-		if path == strings.TrimSuffix(f, "/")+"/"+config.WorkspaceFile {
-			st.loadWorkspace(f)
-			st.rebuild()
-			return
+// watchFiles asks the client to report changes to workspace
+// configuration files made outside the editor (a git checkout, another
+// editor), which neither didSave nor didChangeConfiguration would.
+func (st *settings) watchFiles() {
+	params := map[string]any{"registrations": []map[string]any{{
+		"id":     "switchyard-workspace-files",
+		"method": "workspace/didChangeWatchedFiles",
+		"registerOptions": map[string]any{"watchers": []map[string]any{{
+			// Kind left out: created, changed and deleted.
+			"globPattern": "**/" + config.WorkspaceFile,
+		}}},
+	}}}
+	if _, err := st.s.conn.Call(st.s.ctx, "client/registerCapability", params, nil); err != nil {
+		st.s.log.Debug("client/registerCapability for watched files failed", zap.Error(err))
+	}
+}
+
+func didChangeWatchedFiles(s *server, _ context.Context, raw json.RawMessage) error {
+	var p protocol.DidChangeWatchedFilesParams
+	if err := decodeParams("workspace/didChangeWatchedFiles", raw, &p); err != nil {
+		return err
+	}
+	uris := make([]string, 0, len(p.Changes))
+	for _, c := range p.Changes {
+		if c != nil {
+			uris = append(uris, string(c.URI))
 		}
+	}
+	s.settings.reload(uris...)
+	return nil
+}
+
+// saved re-reads a workspace configuration file saved in the editor.
+func (st *settings) saved(uri string) { st.reload(uri) }
+
+// reload re-reads the workspace configuration files among uris, whether
+// they were changed, created or deleted (a deleted file reads as empty),
+// and rebuilds the router once. Files in subfolders are not workspace
+// configuration and change nothing.
+func (st *settings) reload(uris ...string) {
+	st.applyMu.Lock()
+	folders := slices.Clone(st.folders)
+	st.applyMu.Unlock()
+	changed := false
+	for _, f := range folders {
+		file := filepath.Join(f, config.WorkspaceFile)
+		if slices.ContainsFunc(uris, func(u string) bool { return filepath.Clean(uriPath(u)) == file }) {
+			st.loadWorkspace(f)
+			changed = true
+		}
+	}
+	if changed {
+		st.rebuild()
 	}
 }
 

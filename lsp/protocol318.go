@@ -50,6 +50,11 @@ type clientCapabilities struct {
 		DidChangeConfiguration struct {
 			DynamicRegistration bool `json:"dynamicRegistration,omitempty"`
 		} `json:"didChangeConfiguration"`
+		// DidChangeWatchedFiles.DynamicRegistration: the client watches
+		// the files a server registers for.
+		DidChangeWatchedFiles struct {
+			DynamicRegistration bool `json:"dynamicRegistration,omitempty"`
+		} `json:"didChangeWatchedFiles"`
 		WorkspaceFolders bool `json:"workspaceFolders,omitempty"`
 		// ApplyEdit: the client takes workspace/applyEdit.
 		ApplyEdit     bool                            `json:"applyEdit,omitempty"`

@@ -19,6 +19,7 @@ import (
 	"switchyard/assist"
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/detect"
 	"switchyard/providers/router"
 )
 
@@ -48,6 +49,15 @@ type Options struct {
 	// named in initialize's processId is still alive; 0 means every
 	// three seconds.
 	ParentCheck time.Duration
+	// Rediscover is how often zero configuration looks again for local
+	// runners while no configuration file is in force, so that one started
+	// after the editor is used with no restart. 0 means every 10 seconds
+	// while nothing usable was found and every 45 seconds once something
+	// was; a negative value turns it off.
+	Rediscover time.Duration
+	// Discover runs zero configuration; nil is detect.Discover (tests
+	// point it at fake runners).
+	Discover func(ctx context.Context, opts detect.Options) (*config.Layer, detect.Report)
 }
 
 // RouterFactory builds the router for a merged configuration. The server
@@ -219,6 +229,8 @@ func notificationFor(method string) notificationFunc {
 		return didChangeConfiguration
 	case "workspace/didChangeWorkspaceFolders":
 		return didChangeWorkspaceFolders
+	case "workspace/didChangeWatchedFiles":
+		return didChangeWatchedFiles
 	}
 	return nil
 }
