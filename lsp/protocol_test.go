@@ -18,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -679,9 +680,12 @@ func TestConfigurationChange(t *testing.T) {
 				"workspace": map[string]any{"configuration": pull, "didChangeConfiguration": map[string]any{"dynamicRegistration": pull}},
 			}}
 			s := start(t, cfg, opts)
-			settings := json.RawMessage(`null`)
+			// The client answers workspace/configuration on its own
+			// goroutine while the test changes the settings.
+			var current atomic.Value
+			current.Store(json.RawMessage(`null`))
 			s.Handle("workspace/configuration", func(context.Context, json.RawMessage) (any, error) {
-				return []json.RawMessage{settings}, nil
+				return []json.RawMessage{current.Load().(json.RawMessage)}, nil
 			})
 			d := s.open(t, "main.go", sample)
 			want := func(text string) {
@@ -693,7 +697,8 @@ func TestConfigurationChange(t *testing.T) {
 			}
 			want("ntln(a)")
 
-			settings = json.RawMessage(`{"routes":{"completion":["b-coder"]}}`)
+			settings := json.RawMessage(`{"routes":{"completion":["b-coder"]}}`)
+			current.Store(settings)
 			answered := len(s.Requests("workspace/configuration"))
 			if err := s.ChangeConfiguration(map[string]json.RawMessage{"switchyard": settings}); err != nil {
 				t.Fatal(err)
@@ -715,6 +720,7 @@ func TestConfigurationChange(t *testing.T) {
 			// An invalid change is reported and the last good
 			// configuration keeps serving.
 			settings = json.RawMessage(`{"completion":{"debounce":"soon"},"routes":{"completion":["a-coder"]}}`)
+			current.Store(settings)
 			answered = len(s.Requests("workspace/configuration"))
 			if err := s.ChangeConfiguration(map[string]json.RawMessage{"switchyard": settings}); err != nil {
 				t.Fatal(err)
