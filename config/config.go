@@ -91,6 +91,11 @@ type Completion struct {
 	Temperature     *float64 `toml:"temperature" json:"temperature,omitempty"`
 	CacheSize       int      `toml:"cache_size" json:"cache_size,omitempty"` // suggestions remembered
 	MultiLine       string   `toml:"multi_line" json:"multi_line,omitempty"` // "auto", "always", "never"
+	// MaxContextTokens is the budget for other open files of the same
+	// language sent as context; 0 sends none. A Config built in code
+	// leaves it 0; Defaults and every loaded file start from
+	// DefaultMaxContextTokens.
+	MaxContextTokens int `toml:"max_context_tokens" json:"max_context_tokens,omitempty"`
 }
 
 // Images bounds what the image actions read from the editor, [images],

@@ -20,6 +20,12 @@ const (
 	DefaultLogLevel        = "info"
 )
 
+// DefaultMaxContextTokens is the budget for other open files sent with a
+// completion: the parts of two or three files around where they were last
+// edited, so a prompt stays near 3,000 tokens, which small local models
+// read in well under the timeout.
+const DefaultMaxContextTokens = 1024
+
 // Documented image limits, [images]. 50 MB is above any screenshot a 6K
 // display makes; 50 megapixels fits a full-page screenshot of 1440x30000
 // and costs at most 200 MB of RGBA to decode; 8 images keep a request well
@@ -44,6 +50,8 @@ func Defaults() *Config {
 			Temperature:     &temp,
 			CacheSize:       DefaultCacheSize,
 			MultiLine:       DefaultMultiLine,
+
+			MaxContextTokens: DefaultMaxContextTokens,
 		},
 		Images: Images{
 			MaxFileMB: DefaultImageMaxFileMB,

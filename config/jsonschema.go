@@ -57,6 +57,7 @@ var descriptions = map[string]string{
 	"completion.timeout":                "Give up on a completion after this long.",
 	"completion.max_prefix_tokens":      "Budget, in tokens, for the text before the cursor.",
 	"completion.max_suffix_tokens":      "Budget, in tokens, for the text after the cursor.",
+	"completion.max_context_tokens":     "Budget, in tokens, for other open files of the same language sent as context, most recently edited first; 0 sends none.",
 	"completion.max_tokens":             "The longest suggestion, in tokens.",
 	"completion.temperature":            "Sampling temperature; low values give steadier completions.",
 	"completion.cache_size":             "How many suggestions to remember; 0 turns the cache off.",
@@ -128,6 +129,7 @@ var required = map[string][]string{
 var bounds = map[string][2]float64{
 	"completion.max_prefix_tokens":      {0, maxPromptTokens},
 	"completion.max_suffix_tokens":      {0, maxPromptTokens},
+	"completion.max_context_tokens":     {0, maxPromptTokens},
 	"completion.max_tokens":             {1, maxCompletionTokens},
 	"completion.temperature":            {0, 2},
 	"completion.cache_size":             {0, 1 << 31},

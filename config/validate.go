@@ -179,6 +179,7 @@ func (c Completion) validate(ps *problems) {
 	}
 	tokens("completion.max_prefix_tokens", c.MaxPrefixTokens, maxPromptTokens)
 	tokens("completion.max_suffix_tokens", c.MaxSuffixTokens, maxPromptTokens)
+	tokens("completion.max_context_tokens", c.MaxContextTokens, maxPromptTokens)
 	tokens("completion.max_tokens", c.MaxTokens, maxCompletionTokens)
 	if c.MaxTokens == 0 {
 		ps.add("completion.max_tokens", "must be at least 1: a suggestion of no tokens shows nothing")
