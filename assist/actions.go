@@ -343,7 +343,7 @@ func (j *job) fix(ctx context.Context) (*Result, error) {
 			return "Fix with AI may change only the file with the problem and the files its diagnostics point at"
 		}
 		return ""
-	})
+	}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -402,7 +402,7 @@ func (j *job) document(ctx context.Context) (*Result, error) {
 			return "Document with AI may change only " + j.shown()
 		}
 		return ""
-	})
+	}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -455,7 +455,7 @@ func (j *job) tests(ctx context.Context) (*Result, error) {
 			return "Write tests with AI may write only the test file " + shownTest
 		}
 		return ""
-	})
+	}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -568,13 +568,13 @@ func (j *job) refactor(ctx context.Context) (*Result, error) {
 	}
 	j.writeSelection(&b)
 	b.WriteString("Change every place the refactor needs, so the project still builds; change nothing else.\n\n")
-	b.WriteString(editFormat)
+	b.WriteString(refactorFormat)
 	j.progress(fmt.Sprintf("Asking a model about %d files", len(list)), 15)
 	answer, t, err := j.ask(ctx, config.TaskRefactor, b.String(), paths)
 	if err != nil {
 		return nil, err
 	}
-	edit, err := j.toEdit(answer, t, nil)
+	edit, err := j.toEdit(answer, t, nil, true)
 	if err != nil {
 		return nil, err
 	}
@@ -599,6 +599,11 @@ func (j *job) refactor(ctx context.Context) (*Result, error) {
 // document's change, unless a block already changed that line.
 func (j *job) removeDirective(edit *Edit) {
 	cur := filepath.Clean(j.req.Doc.Path)
+	for _, c := range edit.Changes {
+		if c.Op == OpDelete && c.Path == cur {
+			return // the directive goes with its file
+		}
+	}
 	del := TextEdit{Start: j.dir.start, End: j.dir.end}
 	for i, c := range edit.Changes {
 		if c.Op != OpEdit || c.Path != cur {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -252,5 +253,140 @@ func TestCancelClosesTheModelStream(t *testing.T) {
 	defer p.mu.Unlock()
 	if !p.last.isClosed() {
 		t.Error("the model's stream was left open after cancellation")
+	}
+}
+
+// DELETE lines: what a refactor may delete, in which order the changes
+// come, and every answer that must be refused whole.
+func TestDeleteFiles(t *testing.T) {
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "x.go"), []byte("package x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	edit := blk("a.go", "func A() {}\n", "func A() { return }\n")
+	tests := []struct {
+		name   string
+		action string // ActionRefactor when empty
+		answer string
+		want   []string // the changes, "op path", when accepted
+		err    string   // part of the error, when refused
+	}{
+		{name: "a file on disk, beside an edit",
+			answer: edit + "DELETE old.go\n",
+			want:   []string{"edit a.go", "delete old.go"}},
+		{name: "before the edits, with a rename and a new file",
+			answer: "DELETE sub/gone.go\nRENAME b.go -> c.go\n" + edit + blk("new.go", "", "package a\n"),
+			want:   []string{"edit a.go", "rename b.go", "delete sub/gone.go", "create new.go", "edit new.go"}},
+		{name: "the same file twice is one deletion",
+			answer: "DELETE old.go\nDELETE ./old.go\n",
+			want:   []string{"delete old.go"}},
+		{name: "edited, then deleted",
+			answer: edit + "DELETE a.go\n", err: "it edits a.go, which block 2 deletes"},
+		{name: "deleted, then edited",
+			answer: "DELETE a.go\n" + edit, err: "it edits a.go, which block 1 deletes"},
+		{name: "edited through another spelling of the path",
+			answer: "DELETE sub/../a.go\n" + edit, err: "which block 1 deletes"},
+		{name: "renamed and deleted",
+			answer: "RENAME b.go -> c.go\nDELETE b.go\n", err: "also renames"},
+		{name: "a file that does not exist",
+			answer: edit + "DELETE nope.go\n", err: "nope.go, which does not exist"},
+		{name: "a folder",
+			answer: "DELETE sub\n", err: "is a folder"},
+		{name: "parent escape",
+			answer: "DELETE ESCAPE/x.go\n", err: "leads outside the workspace folders"},
+		{name: "absolute path elsewhere",
+			answer: "DELETE " + filepath.ToSlash(filepath.Join(outside, "x.go")) + "\n", err: "absolute path outside the workspace folders"},
+		{name: "through a symlink",
+			answer: "DELETE link/x.go\n", err: "through a symbolic link"},
+		{name: "version control files",
+			answer: "DELETE .git/HEAD\n", err: "version control"},
+		{name: "local-only file for a remote model",
+			answer: "DELETE secret/k.go\n", err: "local-only under [policy] local_only"},
+		{name: "an action other than refactor", action: ActionDocument,
+			answer: edit + "DELETE old.go\n", err: "Document with AI may not delete files"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWS(t, map[string]string{
+				"a.go":        "package a\n\nfunc A() {}\n",
+				"b.go":        "package a\n",
+				"old.go":      "package a\n",
+				"sub/gone.go": "package sub\n",
+				"secret/k.go": "package k\n",
+				".git/HEAD":   "ref: refs/heads/main\n",
+			})
+			if err := os.Symlink(outside, w.path("link")); err != nil {
+				t.Skip("no symbolic links here:", err)
+			}
+			up, err := filepath.Rel(w.root, outside)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := w.doc("a.go")
+			cfg := &config.Config{Policy: config.Policy{LocalOnly: []string{"secret/"}}}
+			a, _, _ := newCodeActions(t, cfg, strings.ReplaceAll(tt.answer, "ESCAPE", filepath.ToSlash(up)))
+			action := tt.action
+			if action == "" {
+				action = ActionRefactor
+			}
+			req := w.request(action, d, "func A() {}")
+			req.Instruction, req.Scope = "clean up", ScopeFile
+			res, err := a.Run(context.Background(), req)
+			if tt.err != "" {
+				var ee *EditError
+				if res != nil || !errors.As(err, &ee) {
+					t.Fatalf("got %+v, %v; want the answer refused whole", res, err)
+				}
+				if !strings.Contains(err.Error(), tt.err) {
+					t.Errorf("error %q does not say %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range res.Edit.Changes {
+				rel, _ := filepath.Rel(w.root, c.Path)
+				got = append(got, string(c.Op)+" "+filepath.ToSlash(rel))
+				if c.Op == OpDelete && (c.URI != "" || len(c.Edits) != 0) {
+					t.Errorf("a deletion of a file that is not open carries %+v", c)
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("changes %v, want %v", got, tt.want)
+			}
+			for _, p := range []string{"old.go", "sub/gone.go"} {
+				if _, err := os.Stat(w.path(p)); err != nil {
+					t.Errorf("%s is gone from disk: only the editor may delete it", p)
+				}
+			}
+		})
+	}
+}
+
+// Deleting the document that holds the directive takes the directive
+// with it: no edit of the deleted file is added.
+func TestDeleteOpenDocumentWithDirective(t *testing.T) {
+	const src = "package a\n\n// switchyard: merge into b.go\nfunc A() {}\n"
+	w := newWS(t, map[string]string{"a.go": src, "b.go": "package a\n"})
+	d := w.doc("a.go")
+	answer := blk("b.go", "package a\n", "package a\n\nfunc A() {}\n") + "DELETE a.go\n"
+	a, p, _ := newCodeActions(t, nil, answer)
+	req := w.request(ActionRefactor, d, "func A() {}")
+	req.Scope = ScopeFile
+	res, err := a.Run(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr := prompt(t, p); !strings.Contains(pr, "DELETE path/of/the/file") {
+		t.Errorf("the refactor prompt does not say how to delete a file:\n%s", pr)
+	}
+	ch := res.Edit.Changes
+	if len(ch) != 2 || ch[0].Op != OpEdit || ch[0].Path != w.path("b.go") || ch[1].Op != OpDelete || ch[1].Path != d.Path {
+		t.Fatalf("changes %+v, want an edit of b.go and the deletion of a.go", ch)
+	}
+	if ch[1].URI != d.URI {
+		t.Errorf("the open document is deleted by URI %q, want its own %q", ch[1].URI, d.URI)
 	}
 }

@@ -3,6 +3,8 @@ package assist
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"regexp"
 	"slices"
 	"sort"
@@ -72,7 +74,8 @@ func versionPtr(v int32) *int32 { return &v }
 //	lines to put in their place
 //	>>>>>>> REPLACE
 //
-// plus one line "RENAME old/path -> new/path" for a rename. A unified
+// plus one line "RENAME old/path -> new/path" for a rename and, for a
+// refactor, one line "DELETE path" for a file to remove. A unified
 // diff was the other choice; its line numbers and hunk counts are what
 // models get wrong most often, while a search text either matches the
 // file or is plainly rejected.
@@ -84,6 +87,7 @@ type block struct {
 	search  string // whole lines, each ending in "\n"; "" for a new file or an append
 	replace string
 	newPath string // a RENAME line: path -> newPath
+	delete  bool   // a DELETE line: path
 }
 
 var (
@@ -91,7 +95,10 @@ var (
 	dividerRE = regexp.MustCompile(`^\s*={5,9}\s*$`)
 	replaceRE = regexp.MustCompile(`^\s*>{5,9}\s*REPLACE\s*$`)
 	renameRE  = regexp.MustCompile(`^\W{0,4}RENAME:?\s+(\S+)\s*(?:->|→|to)\s*(\S+?)\W{0,4}$`)
-	fenceRE   = regexp.MustCompile("^\\s*(`{3,}|~{3,})")
+	// deleteRE takes the path as one token, so a line of prose or SQL
+	// ("DELETE FROM users;") is never read as a deletion.
+	deleteRE = regexp.MustCompile(`^\s*\W{0,4}DELETE[:*_]*\s+(\S+?)\W{0,4}\s*$`)
+	fenceRE  = regexp.MustCompile("^\\s*(`{3,}|~{3,})")
 )
 
 // parseBlocks reads every block of an answer. Text outside blocks
@@ -140,6 +147,13 @@ func parseBlocks(answer string) ([]block, []Problem) {
 				blocks = append(blocks, block{n: len(blocks) + 1, path: cleanPathToken(m[1]), newPath: cleanPathToken(m[2])})
 				path = ""
 				continue
+			}
+			if m := deleteRE.FindStringSubmatch(line); m != nil {
+				if p := cleanPathToken(m[1]); p != "" {
+					blocks = append(blocks, block{n: len(blocks) + 1, path: p, delete: true})
+					path = ""
+					continue
+				}
 			}
 			if fenceRE.MatchString(line) {
 				// "```go" may carry a file name after the language.
@@ -452,8 +466,9 @@ func sortEdits(edits []TextEdit, blocks []int) (overlapA, overlapB int, ok bool)
 // toEdit turns an answer of SEARCH/REPLACE blocks into one Edit against
 // the snapshots this request read, or rejects it whole with every
 // problem named. allowed, when set, says why an action may not write a
-// path ("" when it may).
-func (j *job) toEdit(answer string, t providers.Target, allowed func(p string) string) (*Edit, error) {
+// path ("" when it may). mayDelete admits DELETE lines; an action that
+// may not delete rejects an answer that asks to.
+func (j *job) toEdit(answer string, t providers.Target, allowed func(p string) string, mayDelete bool) (*Edit, error) {
 	blocks, problems := parseBlocks(answer)
 	if len(blocks) == 0 && len(problems) == 0 {
 		return nil, &EditError{Problems: []Problem{{Reason: "the answer held no SEARCH/REPLACE block, so there is nothing to apply: " + quoteAnswer(answer)}}}
@@ -488,6 +503,7 @@ func (j *job) toEdit(answer string, t providers.Target, allowed func(p string) s
 	}
 	var renames []rename
 	renamedTo := map[string]string{} // new path -> old path
+	renamedFrom := map[string]bool{}
 	for _, b := range blocks {
 		if b.newPath == "" {
 			continue
@@ -505,7 +521,51 @@ func (j *job) toEdit(answer string, t providers.Target, allowed func(p string) s
 		default:
 			renames = append(renames, rename{b.n, from, to})
 			renamedTo[to] = from
+			renamedFrom[from] = true
 		}
+	}
+
+	// Deletions next, so that a block editing a file the answer also
+	// deletes is caught whichever comes first: an answer that does both
+	// contradicts itself, and neither reading is safe to apply.
+	var deletes []FileChange
+	deletedBy := map[string]int{} // path -> block number of its DELETE
+	for _, b := range blocks {
+		if !b.delete {
+			continue
+		}
+		if !mayDelete {
+			reject(b, "rejected: %s may not delete files; only Refactor across files with AI may", j.title)
+			continue
+		}
+		p, ok := check(b, b.path)
+		if !ok {
+			continue
+		}
+		if _, dup := deletedBy[p]; dup {
+			continue // the same deletion twice is still one
+		}
+		info, err := os.Lstat(p)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			reject(b, "it deletes %s, which does not exist", b.path)
+			continue
+		case err != nil:
+			reject(b, "%s cannot be deleted: %v", b.path, err)
+			continue
+		case info.IsDir():
+			reject(b, "%s is a folder: only files are deleted, one DELETE line each", b.path)
+			continue
+		case renamedFrom[p] || renamedTo[p] != "":
+			reject(b, "it deletes %s, which the answer also renames: do one or the other", b.path)
+			continue
+		}
+		c := FileChange{Op: OpDelete, Path: p}
+		if d, ok := w.open[p]; ok {
+			c.URI = d.URI
+		}
+		deletedBy[p] = b.n
+		deletes = append(deletes, c)
 	}
 
 	files := map[string]*fileEdit{}
@@ -517,11 +577,15 @@ func (j *job) toEdit(answer string, t providers.Target, allowed func(p string) s
 	}
 	var all []*pending
 	for _, b := range blocks {
-		if b.newPath != "" {
+		if b.newPath != "" || b.delete {
 			continue
 		}
 		p, ok := check(b, b.path)
 		if !ok {
+			continue
+		}
+		if n, ok := deletedBy[p]; ok {
+			reject(b, "it edits %s, which block %d deletes: an answer may edit a file or delete it, not both", b.path, n)
 			continue
 		}
 		if old, ok := renamedTo[p]; ok {
@@ -644,11 +708,12 @@ func (j *job) toEdit(answer string, t providers.Target, allowed func(p string) s
 		edit.Changes = append(edit.Changes, c)
 	}
 	// Edits to a file come before its rename, since they name the old
-	// path and version; new files come last, after any rename that frees
-	// their name.
+	// path and version; deletions follow, and new files come last, after
+	// any rename that frees their name.
 	for _, r := range renames {
 		edit.Changes = append(edit.Changes, FileChange{Op: OpRename, Path: r.from, NewPath: r.to})
 	}
+	edit.Changes = append(edit.Changes, deletes...)
 	edit.Changes = append(edit.Changes, creates...)
 	if len(edit.Changes) == 0 {
 		return nil, &EditError{Problems: []Problem{{Reason: "every block left its file as it was, so there is nothing to apply"}}}

@@ -47,6 +47,40 @@ func TestParseBlocks(t *testing.T) {
 			want:   []block{{n: 1, path: "old/a.go", newPath: "new/a.go"}},
 		},
 		{
+			name:   "delete",
+			answer: "DELETE old/a.go\n",
+			want:   []block{{n: 1, path: "old/a.go", delete: true}},
+		},
+		{
+			name: "delete lines in fences, lists, bold and CRLF, among blocks",
+			answer: "Removing the old helpers.\r\n```\r\nDELETE `pkg/old.go`\r\n```\r\n" +
+				"  - **DELETE** pkg/older.go  \r\n" +
+				"DELETE: Makefile\r\n" +
+				"a.go\r\n<<<<<<< SEARCH\r\nx\r\n=======\r\ny\r\n>>>>>>> REPLACE\r\n" +
+				"\tDELETE\tb.go\r\n",
+			want: []block{
+				{n: 1, path: "pkg/old.go", delete: true},
+				{n: 2, path: "pkg/older.go", delete: true},
+				{n: 3, path: "Makefile", delete: true},
+				{n: 4, path: "a.go", search: "x\n", replace: "y\n"},
+				{n: 5, path: "b.go", delete: true},
+			},
+		},
+		{
+			name:   "a DELETE line does not name the next block's file",
+			answer: "a.go\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\nDELETE b.go\n<<<<<<< SEARCH\nz\n=======\nw\n>>>>>>> REPLACE\n",
+			want: []block{
+				{n: 1, path: "a.go", search: "x\n", replace: "y\n"},
+				{n: 2, path: "b.go", delete: true},
+				{n: 3, path: "a.go", search: "z\n", replace: "w\n"},
+			},
+		},
+		{
+			name:   "DELETE inside a block or in prose is text, not a deletion",
+			answer: "Delete the row with:\nDELETE FROM users WHERE id = 1;\nI would DELETE a.go if I could.\nq.sql\n<<<<<<< SEARCH\nDELETE x.sql\n=======\n-- gone\n>>>>>>> REPLACE\n",
+			want:   []block{{n: 1, path: "q.sql", search: "DELETE x.sql\n", replace: "-- gone\n"}},
+		},
+		{
 			name:     "no file name",
 			answer:   "Change this:\n<<<<<<< SEARCH\nx\n=======\ny\n>>>>>>> REPLACE\n",
 			problems: []string{"names no file"},
@@ -167,6 +201,7 @@ func FuzzParseAndMatch(f *testing.F) {
 	f.Add("a.go\n<<<<<<< SEARCH\n\tx\n=======\n\ty\n>>>>>>> REPLACE\n", "package a\n\tx\n")
 	f.Add("```\n<<<<<<< SEARCH\n\n=======\n>>>>>>> REPLACE", "  x\r\n  x\r\n")
 	f.Add("RENAME a -> b\n<<<<<<< SEARCH\nx", "x")
+	f.Add("DELETE a\r\n**DELETE** `b`\n<<<<<<< SEARCH\nx", "x")
 	f.Fuzz(func(t *testing.T, answer, text string) {
 		blocks, _ := parseBlocks(answer)
 		for _, b := range blocks {

@@ -11,7 +11,15 @@ import (
 // its answer, and changing one without the other breaks both.
 
 // editFormat tells a model how to write edits that parseBlocks reads.
-const editFormat = `Answer with edits in SEARCH/REPLACE blocks. Each block is:
+const editFormat = editRules + editEnd
+
+// refactorFormat is editFormat with deletion, which only a refactor may
+// ask for: the other actions change code in place, and telling their
+// models that files can be deleted only invites answers that are
+// refused.
+const refactorFormat = editRules + deleteRule + editEnd
+
+const editRules = `Answer with edits in SEARCH/REPLACE blocks. Each block is:
 
 path/of/the/file
 <<<<<<< SEARCH
@@ -30,7 +38,13 @@ Rules:
 - To create a file, write a block with its new path and an empty SEARCH
   part. An empty SEARCH part on an existing file appends to its end.
 - To rename a file, write one line: RENAME old/path -> new/path
-- Only change files inside the project; never write absolute paths.
+`
+
+const deleteRule = `- To delete a file, write one line: DELETE path/of/the/file
+  Never also edit or rename a file you delete.
+`
+
+const editEnd = `- Only change files inside the project; never write absolute paths.
 - Outside the blocks, write at most a few sentences.`
 
 // codeFormat tells a model to answer with code only, for outputs that
