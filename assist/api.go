@@ -24,6 +24,22 @@ type CompletionRequest struct {
 	// range and its Text begins with Selected.
 	SelectedStart int
 	SelectedEnd   int
+	// Others are other open documents offered as context, most recently
+	// edited first. The engine keeps those of Doc's language, in this
+	// order, until completion.max_context_tokens is spent; the caller
+	// need pass only a few.
+	Others []OtherDocument
+	// Folders are the workspace folders as absolute paths: a path shown
+	// to a model is made relative to the one holding its file.
+	Folders []string
+}
+
+// OtherDocument is an open document offered as context for a completion.
+type OtherDocument struct {
+	Document
+	// Focus is the byte offset of Text an excerpt is cut around when the
+	// whole text does not fit the budget: where it was last edited.
+	Focus int
 }
 
 // Suggestion is one completion: replace Doc.Text[Start:End] with Text.

@@ -16,6 +16,7 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/catalog"
 )
 
 // Engine serves inline completions. It is safe for concurrent use.
@@ -128,7 +129,7 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 	cur := newCursor(w, cfg.MultiLine)
 	in := &promptInput{
 		cur:         cur,
-		path:        shortPath(req.Doc.Path),
+		path:        relPath(req.Doc.Path, req.Folders),
 		language:    req.Doc.LanguageID,
 		maxTokens:   cfg.MaxTokens,
 		temperature: cfg.Temperature,
@@ -139,6 +140,13 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 	}
 	if req.Doc.Path != "" {
 		need.Paths = []string{req.Doc.Path}
+	}
+	if others := pickContext(&req, cfg.MaxContextTokens); len(others) > 0 {
+		in.others, in.repo = others, repoName(req.Doc.Path, req.Folders)
+		need.Paths, in.isLocal = applyPolicy(st.router, others, need.Paths)
+		for _, o := range others {
+			need.PromptTokens += estimateTokens(len(o.name) + len(o.text) + headerBytes)
+		}
 	}
 
 	callCtx, cancel := ctx, context.CancelFunc(func() {})
@@ -186,6 +194,7 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 		zap.Stringer("prompt", sh),
 		zap.Duration("took", time.Since(began)),
 		zap.Int("bytes", len(got)),
+		zap.Int("other_files", len(in.others)),
 		zap.Bool("multi_line", cur.multi))
 	if got == "" {
 		return nil, nil
@@ -196,6 +205,63 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 	}
 	e.cache.put(cacheURI, w.prefix, w.suffix, got, target.Name, provider)
 	return []Suggestion{{Text: ed.lead + got, Start: ed.start, End: ed.end, Model: target.Name, Provider: provider}}, nil
+}
+
+// contextRuler is the router's answer to whether the policy keeps a path's
+// content on local models, and configured gives the configuration it
+// routes by; providers/router.Router has both.
+type (
+	contextRuler interface {
+		LocalOnlyRule(task, path string) string
+	}
+	configured interface {
+		Config() *config.Config
+	}
+)
+
+// applyPolicy marks the context files the policy keeps on local models
+// and returns the paths the router must route by: those of the other
+// files, which reach every target. A local-only file is left out of them
+// so it does not pull the whole request onto a local model; isLocal then
+// tells which targets may see it, and is nil when none is local-only. A
+// router that cannot say gets every path, and decides for all of them.
+func applyPolicy(r providers.Router, others []contextFile, paths []string) (_ []string, isLocal func(providers.Target) bool) {
+	lr, ok := r.(contextRuler)
+	if !ok {
+		for _, o := range others {
+			paths = append(paths, o.path)
+		}
+		return paths, nil
+	}
+	kept := 0
+	for i := range others {
+		if lr.LocalOnlyRule(config.TaskCompletion, others[i].path) != "" {
+			others[i].localOnly = true
+			continue
+		}
+		paths = append(paths, others[i].path)
+		kept++
+	}
+	if kept == len(others) {
+		return paths, nil
+	}
+	return paths, func(t providers.Target) bool { return targetIsLocal(r, t) }
+}
+
+// targetIsLocal reports whether t keeps content on this machine, by the
+// same rule the router keeps local-only requests by: its provider's data
+// policy. A target whose provider cannot be looked up counts as remote.
+func targetIsLocal(r providers.Router, t providers.Target) bool {
+	c, ok := r.(configured)
+	if !ok {
+		return false
+	}
+	cfg := c.Config()
+	if cfg == nil {
+		return false
+	}
+	p, ok := cfg.Providers[t.Model.Provider]
+	return ok && catalog.IsLocal(p)
 }
 
 // edit is where a suggestion goes: the model's answer is appended to lead

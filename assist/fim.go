@@ -2,8 +2,11 @@ package assist
 
 import (
 	"context"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
+	"sync"
 
 	"switchyard/providers"
 )
@@ -17,7 +20,11 @@ type family struct {
 	// code, so giving it helps the model pick the language and names.
 	fileHeader bool
 	render     func(b *strings.Builder, path, prefix, suffix string)
-	stop       []string
+	// repo writes other files before render's output, in the repository
+	// layout the family was trained on; nil for a family that has none,
+	// whose template then carries no other files.
+	repo func(b *strings.Builder, name string, files []contextFile)
+	stop []string
 }
 
 var (
@@ -35,6 +42,23 @@ var (
 			b.WriteString("<|fim_suffix|>")
 			b.WriteString(suffix)
 			b.WriteString("<|fim_middle|>")
+		},
+		// Qwen2.5-Coder's repository-level layout: the repository's name,
+		// then each file as "<|file_sep|>PATH\nCODE\n"; the current file
+		// comes last, holding the hole.
+		repo: func(b *strings.Builder, name string, files []contextFile) {
+			b.WriteString("<|repo_name|>")
+			b.WriteString(name)
+			b.WriteByte('\n')
+			for _, f := range files {
+				b.WriteString("<|file_sep|>")
+				b.WriteString(f.name)
+				b.WriteByte('\n')
+				b.WriteString(f.text)
+				if !strings.HasSuffix(f.text, "\n") {
+					b.WriteByte('\n')
+				}
+			}
 		},
 		stop: []string{"<|endoftext|>", "<|file_sep|>", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|fim_pad|>", "<|repo_name|>", "<|im_start|>", "<|im_end|>"},
 	}
@@ -66,6 +90,18 @@ var (
 			b.WriteString("<fim_suffix>")
 			b.WriteString(suffix)
 			b.WriteString("<fim_middle>")
+		},
+		// The paper's repository layout: "<repo_name>NAME", then
+		// "<file_sep>PATH\nCODE" for each file, the current one last.
+		repo: func(b *strings.Builder, name string, files []contextFile) {
+			b.WriteString("<repo_name>")
+			b.WriteString(name)
+			for _, f := range files {
+				b.WriteString("<file_sep>")
+				b.WriteString(f.name)
+				b.WriteByte('\n')
+				b.WriteString(f.text)
+			}
 		},
 		stop: []string{"<file_sep>", "<|endoftext|>", "<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<repo_name>"},
 	}
@@ -145,6 +181,34 @@ func inferFamily(id string) *family {
 	return nil
 }
 
+// codeLlamaInfills reports whether a Code Llama id names a size trained
+// to fill in the middle: the 7B and 13B models are, the 34B and 70B ones
+// are not and would continue the <PRE> template as text, so they get a
+// chat prompt. An id without a size is taken to be a small one.
+func codeLlamaInfills(id string) bool {
+	s := strings.ToLower(id)
+	for _, size := range []string{"34b", "70b"} {
+		for i := 0; ; {
+			j := strings.Index(s[i:], size)
+			if j < 0 {
+				break
+			}
+			j += i
+			end := j + len(size)
+			// "34b" alone, not part of "134b" or "34bit".
+			if (j == 0 || !isDigitOrDot(s[j-1])) && (end == len(s) || !isAlnum(s[end])) {
+				return false
+			}
+			i = end
+		}
+	}
+	return true
+}
+
+func isDigitOrDot(b byte) bool { return b == '.' || b >= '0' && b <= '9' }
+
+func isAlnum(b byte) bool { return b >= '0' && b <= '9' || b >= 'a' && b <= 'z' }
+
 // shape is how a prompt reaches a model.
 type shape int
 
@@ -175,7 +239,7 @@ func plan(fim, id string) (*family, []shape) {
 	if f == nil {
 		f = inferFamily(id)
 	}
-	if f == nil {
+	if f == nil || f == familyCodeLlama && !codeLlamaInfills(id) {
 		return nil, []shape{shapeChat}
 	}
 	// A runner's native endpoint knows the model's tokens as well as the
@@ -192,21 +256,108 @@ type promptInput struct {
 	language    string
 	maxTokens   int
 	temperature *float64
+
+	// others are excerpts of other open files; repo names the workspace
+	// folder for the families' repository layouts.
+	others []contextFile
+	repo   string
+	// isLocal reports whether a target keeps content on this machine;
+	// set only when some of others are local-only, which then reach
+	// local targets alone.
+	isLocal func(providers.Target) bool
 }
 
 // shortPath keeps the last three elements of a file path: enough for the
 // model to see the package and file name, without sending the user's home
-// directory layout to a remote provider.
+// directory layout to a remote provider. A file under the home directory
+// keeps only what follows it, so the user's name is never among them.
 func shortPath(p string) string {
 	if p == "" {
 		return ""
 	}
 	p = strings.ReplaceAll(p, "\\", "/")
+	if h := homeDir(); h != "" && strings.HasPrefix(p, h) && len(p) > len(h) && p[len(h)] == '/' {
+		p = p[len(h)+1:]
+	}
 	parts := strings.Split(strings.TrimLeft(path.Clean(p), "/"), "/")
 	if len(parts) > 3 {
 		parts = parts[len(parts)-3:]
 	}
 	return strings.Join(parts, "/")
+}
+
+// homeDir is the user's home directory with forward slashes, "" when it
+// is unknown or the root.
+var homeDir = sync.OnceValue(func() string {
+	h, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	h = strings.TrimRight(filepath.ToSlash(h), "/")
+	if !strings.Contains(h, "/") {
+		return ""
+	}
+	return h
+})
+
+// relPath is p relative to the workspace folder holding it, the innermost
+// where folders nest, and shortPath(p) for a file in none. A path inside a
+// folder comes back as a substring of p, so this allocates nothing on
+// the usual path.
+func relPath(p string, folders []string) string {
+	if p == "" {
+		return ""
+	}
+	if _, rel := folderOf(p, folders); rel != "" {
+		return rel
+	}
+	return shortPath(p)
+}
+
+// folderOf finds the workspace folder holding p and p relative to it;
+// both are "" when no folder holds p.
+func folderOf(p string, folders []string) (folder, rel string) {
+	slash := strings.ContainsRune(p, '\\')
+	if slash {
+		p = strings.ReplaceAll(p, "\\", "/")
+	}
+	for _, f := range folders {
+		if strings.ContainsRune(f, '\\') {
+			f = strings.ReplaceAll(f, "\\", "/")
+		}
+		f = strings.TrimRight(f, "/")
+		if f == "" || len(f) <= len(folder) || len(p) <= len(f)+1 || p[len(f)] != '/' || !strings.HasPrefix(p, f) {
+			continue
+		}
+		folder, rel = f, p[len(f)+1:]
+	}
+	return folder, rel
+}
+
+// repoName is the name a repository layout gives the workspace: the base
+// name of the folder holding p, else of p's own directory.
+func repoName(p string, folders []string) string {
+	if f, _ := folderOf(p, folders); f != "" {
+		return path.Base(f)
+	}
+	return path.Base(path.Dir(strings.ReplaceAll(p, "\\", "/")))
+}
+
+// forTarget is the input for target t: in itself, or for a remote target
+// when some context is local-only, a copy holding only the files the
+// policy lets leave the machine.
+func (in *promptInput) forTarget(t providers.Target) *promptInput {
+	if in.isLocal == nil || in.isLocal(t) {
+		return in
+	}
+	out := *in
+	out.others = make([]contextFile, 0, len(in.others))
+	for _, f := range in.others {
+		if !f.localOnly {
+			out.others = append(out.others, f)
+		}
+	}
+	return &out
 }
 
 // stops is the family's stop list plus, when the cursor is mid-line, a
@@ -223,11 +374,22 @@ func (in *promptInput) stops(f *family) []string {
 }
 
 func (in *promptInput) templateRequest(model string, f *family) *providers.CompletionRequest {
+	others := in.others
 	var b strings.Builder
-	b.Grow(len(in.cur.prefix) + len(in.cur.suffix) + len(in.path) + 64)
+	size := len(in.cur.prefix) + len(in.cur.suffix) + len(in.path) + 64
+	if f.repo == nil || !f.fileHeader || in.path == "" {
+		others = nil
+	}
+	for _, o := range others {
+		size += len(o.name) + len(o.text) + headerBytes
+	}
+	b.Grow(size)
 	p := ""
 	if f.fileHeader {
 		p = in.path
+	}
+	if len(others) > 0 {
+		f.repo(&b, in.repo, others)
 	}
 	f.render(&b, p, in.cur.prefix, in.cur.suffix)
 	return &providers.CompletionRequest{
@@ -240,10 +402,18 @@ func (in *promptInput) templateRequest(model string, f *family) *providers.Compl
 }
 
 func (in *promptInput) nativeRequest(model string, f *family) *providers.FIMRequest {
+	var extra []providers.ContextFile
+	if len(in.others) > 0 {
+		extra = make([]providers.ContextFile, len(in.others))
+		for i, o := range in.others {
+			extra[i] = providers.ContextFile{Path: o.name, Text: o.text}
+		}
+	}
 	return &providers.FIMRequest{
 		Model:       model,
 		Prefix:      in.cur.prefix,
 		Suffix:      in.cur.suffix,
+		Extra:       extra,
 		MaxTokens:   in.maxTokens,
 		Temperature: in.temperature,
 		Stop:        in.stops(f),
@@ -259,8 +429,31 @@ const chatSystem = "You are a code completion engine inside an editor. The user 
 	". Match the file's indentation and style."
 
 func (in *promptInput) chatRequest(model string) *providers.ChatRequest {
+	others := in.others
 	var b strings.Builder
-	b.Grow(len(in.cur.prefix) + len(in.cur.suffix) + len(in.path) + 256)
+	size := len(in.cur.prefix) + len(in.cur.suffix) + len(in.path) + 256
+	for _, o := range others {
+		size += len(o.name) + len(o.text) + len(in.language) + 16
+	}
+	b.Grow(size)
+	if len(others) > 0 {
+		// Other files first and marked as reference, so the model reads
+		// them as context and not as where the hole is.
+		b.WriteString("Other open files, for reference only:\n")
+		for _, o := range others {
+			b.WriteString("File: ")
+			b.WriteString(o.name)
+			b.WriteString("\n```")
+			b.WriteString(in.language)
+			b.WriteByte('\n')
+			b.WriteString(o.text)
+			if !strings.HasSuffix(o.text, "\n") {
+				b.WriteByte('\n')
+			}
+			b.WriteString("```\n")
+		}
+		b.WriteString("\nThe file to complete:\n")
+	}
 	if in.path != "" {
 		b.WriteString("File: ")
 		b.WriteString(in.path)
@@ -299,6 +492,7 @@ func (in *promptInput) call(ctx context.Context, t providers.Target) (providers.
 		return nil, 0, providers.Unsupported(t.Name, "no provider for model "+t.Name)
 	}
 	f, shapes := plan(t.Model.FIM, t.Model.ID)
+	in = in.forTarget(t)
 	var lastErr error
 	for _, sh := range shapes {
 		var (

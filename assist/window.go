@@ -30,7 +30,12 @@ type window struct {
 // line cut mid-way, and then on a rune boundary. Only the bytes inside the
 // budgets are looked at, whatever the size of the document.
 func cutWindow(text string, off, prefixTokens, suffixTokens int) window {
-	start := off - prefixTokens*bytesPerToken
+	return cutBytes(text, off, prefixTokens*bytesPerToken, suffixTokens*bytesPerToken)
+}
+
+// cutBytes is cutWindow with its budgets in bytes.
+func cutBytes(text string, off, before, after int) window {
+	start := off - before
 	if start <= 0 {
 		start = 0
 	} else if text[start-1] != '\n' {
@@ -42,7 +47,7 @@ func cutWindow(text string, off, prefixTokens, suffixTokens int) window {
 			}
 		}
 	}
-	end := off + suffixTokens*bytesPerToken
+	end := off + after
 	if end >= len(text) {
 		end = len(text)
 	} else if end > off && text[end-1] != '\n' {
@@ -135,3 +140,82 @@ func isIdentByte(b byte) bool {
 }
 
 func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// contextFile is an excerpt of another open document for the prompt.
+type contextFile struct {
+	name      string // the path shown to the model: relative to its workspace folder
+	text      string // whole lines, a substring of the document's snapshot
+	path      string // the file system path the policy is asked about
+	localOnly bool   // the policy keeps this content on local models
+}
+
+const (
+	// maxContextFiles bounds the documents looked at, so however many
+	// the caller offers, a keystroke costs a few comparisons.
+	maxContextFiles = 4
+	// minExcerptBytes is the least worth a file header: a budget left
+	// over below it is not spent on a few stray lines.
+	minExcerptBytes = 128
+	// headerBytes is what the tokens around each file cost the budget,
+	// besides its name.
+	headerBytes = 16
+)
+
+// pickContext takes the documents of req.Others that are of the current
+// document's language, in order, until the budget is spent: the whole
+// text of a file that fits, else whole lines around its Focus. Every
+// excerpt is a substring of its snapshot, so nothing is copied here.
+func pickContext(req *CompletionRequest, budgetTokens int) []contextFile {
+	if budgetTokens <= 0 || len(req.Others) == 0 || req.Doc.Path == "" || req.Doc.LanguageID == "" {
+		return nil
+	}
+	left := budgetTokens * bytesPerToken
+	var out []contextFile
+	for i := range req.Others {
+		o := &req.Others[i]
+		if len(out) == maxContextFiles || left < minExcerptBytes {
+			break
+		}
+		if o.Path == "" || o.Text == "" || o.URI == req.Doc.URI || o.Path == req.Doc.Path || o.LanguageID != req.Doc.LanguageID {
+			continue
+		}
+		name := relPath(o.Path, req.Folders)
+		room := left - len(name) - headerBytes
+		if room < minExcerptBytes {
+			continue
+		}
+		text := linesAround(o.Text, o.Focus, room)
+		if text == "" {
+			continue
+		}
+		if out == nil {
+			out = make([]contextFile, 0, min(len(req.Others), maxContextFiles))
+		}
+		out = append(out, contextFile{name: name, text: text, path: o.Path})
+		left -= len(name) + headerBytes + len(text)
+	}
+	return out
+}
+
+// linesAround is text when it fits in n bytes, else at most n bytes of whole
+// lines around the line holding focus: half before and half after, and
+// what one side cannot use goes to the other.
+func linesAround(text string, focus, n int) string {
+	if len(text) <= n {
+		return text
+	}
+	focus = max(0, min(focus, len(text)))
+	focus = strings.LastIndexByte(text[:focus], '\n') + 1
+	before := n / 2
+	after := n - before
+	if focus < before {
+		after += before - focus
+		before = focus
+	}
+	if rest := len(text) - focus; rest < after {
+		before += after - rest
+		after = rest
+	}
+	w := cutBytes(text, focus, before, after)
+	return text[focus-len(w.prefix) : focus+len(w.suffix)]
+}
