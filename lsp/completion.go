@@ -31,7 +31,7 @@ func completion(s *server, _ context.Context, raw json.RawMessage) (*job, error)
 	// Not Invoked even for CompletionTriggerKind.Invoked: clients send that
 	// kind for every identifier keystroke too, so it does not mean the
 	// user is waiting; the engine's debounce must apply.
-	req := assist.CompletionRequest{Doc: snap.document(), Offset: off}
+	req := assist.CompletionRequest{Doc: snap.document(), Offset: off, Others: s.docs.others(snap)}
 	return &job{supersedes: uri, run: func(ctx context.Context) (any, error) {
 		items, err := suggestItems(ctx, s, req, func(i int, sg assist.Suggestion) (protocol.CompletionItem, bool) {
 			return s.completionItem(snap, off, sg, i)

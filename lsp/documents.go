@@ -22,6 +22,9 @@ type snapshot struct {
 	version    int32
 	text       string
 	lines      lineIndex
+	// edited is the byte offset of the last change, where context from
+	// this document is cut around for a completion in another.
+	edited int
 }
 
 func newSnapshot(uri, languageID string, version int32, text string) *snapshot {
@@ -76,6 +79,7 @@ func (s *snapshot) applyChange(c contentChange, version int32, enc encoding) *sn
 	b.WriteString(s.text[end:])
 	next.text = b.String()
 	next.lines = s.lines.edit(next.text, start, end, len(c.Text))
+	next.edited = start
 	return next
 }
 
@@ -85,10 +89,14 @@ func (s *snapshot) applyChange(c contentChange, version int32, enc encoding) *sn
 type documents struct {
 	mu   sync.RWMutex
 	open map[string]*snapshot
+	// touched orders the documents by their last open or change, for
+	// the most recently edited ones to go first as context.
+	touched map[string]uint64
+	clock   uint64
 }
 
 func newDocuments() *documents {
-	return &documents{open: make(map[string]*snapshot)}
+	return &documents{open: make(map[string]*snapshot), touched: make(map[string]uint64)}
 }
 
 func (d *documents) get(uri string) (*snapshot, bool) {
@@ -101,6 +109,8 @@ func (d *documents) get(uri string) (*snapshot, bool) {
 func (d *documents) set(s *snapshot) {
 	d.mu.Lock()
 	d.open[s.uri] = s
+	d.clock++
+	d.touched[s.uri] = d.clock
 	d.mu.Unlock()
 }
 
@@ -109,7 +119,55 @@ func (d *documents) remove(uri string) bool {
 	defer d.mu.Unlock()
 	_, ok := d.open[uri]
 	delete(d.open, uri)
+	delete(d.touched, uri)
 	return ok
+}
+
+// maxOthers is how many other documents a completion is offered; the
+// engine's token budget rarely has room for more.
+const maxOthers = 4
+
+// others returns the snapshots of up to maxOthers other open documents
+// of the same language as snap, most recently edited first. It only
+// copies string headers: the texts stay shared with the store.
+func (d *documents) others(snap *snapshot) []assist.OtherDocument {
+	if snap.languageID == "" {
+		return nil
+	}
+	var (
+		top   [maxOthers]*snapshot
+		stamp [maxOthers]uint64
+		n     int
+	)
+	d.mu.RLock()
+	for uri, s := range d.open {
+		if uri == snap.uri || s.languageID != snap.languageID || s.path == "" {
+			continue
+		}
+		t := d.touched[uri]
+		// Insertion into the few kept so far, newest first.
+		i := n
+		if n < maxOthers {
+			n++
+		} else if t <= stamp[n-1] {
+			continue
+		} else {
+			i = n - 1
+		}
+		for ; i > 0 && stamp[i-1] < t; i-- {
+			top[i], stamp[i] = top[i-1], stamp[i-1]
+		}
+		top[i], stamp[i] = s, t
+	}
+	d.mu.RUnlock()
+	if n == 0 {
+		return nil
+	}
+	out := make([]assist.OtherDocument, n)
+	for i, s := range top[:n] {
+		out[i] = assist.OtherDocument{Document: s.document(), Focus: s.edited}
+	}
+	return out
 }
 
 // need returns the snapshot of an open document, or errUnknownDocument

@@ -31,6 +31,7 @@ func inlineCompletion(s *server, _ context.Context, raw json.RawMessage) (*job, 
 		Doc:     snap.document(),
 		Offset:  off,
 		Invoked: p.Context.TriggerKind == inlineTriggerInvoked,
+		Others:  s.docs.others(snap),
 	}
 	var sel *selection
 	if info := p.Context.SelectedCompletionInfo; info != nil && info.Text != "" {
@@ -121,6 +122,9 @@ func suggestItems[T any](ctx context.Context, s *server, req assist.CompletionRe
 // empty answer plus one message to the user per distinct problem, so the
 // editor is never left waiting; only cancellation is an error.
 func (s *server) suggest(ctx context.Context, req assist.CompletionRequest) ([]assist.Suggestion, error) {
+	// Read here, off the read loop: the lock is shared with
+	// configuration updates, which a keystroke must not wait on there.
+	req.Folders = s.folders()
 	sugs, err := s.settings.engine().Complete(ctx, req)
 	if err == nil {
 		return sugs, nil
