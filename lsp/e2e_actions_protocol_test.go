@@ -8,6 +8,7 @@ package lsp_test
 // provider was asked.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -707,6 +708,84 @@ func TestRefactorAcrossFilesAppliesOneConfirmedEdit(t *testing.T) {
 		t.Errorf("the refactor did not gather use.go, which references Sum:\n%s", p)
 	}
 	checkProgress(t, e.Client, "7")
+}
+
+// A refactor that moves a function and deletes the file it came from:
+// the editor gets one edit, the deletion a DeleteFile under the same
+// confirmation annotation, and the file stays on disk until the editor
+// applies it.
+func TestRefactorDeletesAFile(t *testing.T) {
+	e := startActions(t, nil, "")
+	ap := e.acceptEdits()
+	uri := e.openFile(t, "calc.go", calcGo)
+	usePath, useURI := e.file(t, "use.go", useGo) // not open
+	twice := "\nfunc Twice(xs []int) int { return 2 * Sum(xs) }\n"
+	e.fake.Enqueue(providertest.Text(
+		"Moving Twice next to Sum and removing use.go.\r\n\r\n",
+		block("calc.go", "\treturn totl\n}\n", "\treturn totl\n}\n"+twice),
+		"```\r\nDELETE use.go\r\n```\r\n",
+	))
+	refactor := find(t, e.list(t, uri, rangeOf(calcGo, "Sum"), nil), "refactor")
+	err := e.execute(t, refactor, nil, func(arg map[string]any) {
+		arg["instruction"] = "move Twice into calc.go"
+		arg["scope"] = "package"
+	})
+	if err != nil {
+		t.Fatalf("executeCommand: %v", err)
+	}
+	edits := ap.all()
+	if len(edits) != 1 {
+		t.Fatalf("workspace/applyEdit sent %d times, want once", len(edits))
+	}
+	newText, _ := json.Marshal("\treturn totl\n}\n" + twice)
+	want := `{"documentChanges":[` +
+		`{"textDocument":{"uri":"` + uri + `","version":1},"edits":[` +
+		`{"range":{"start":{"line":8,"character":0},"end":{"line":10,"character":0}},"newText":` + string(newText) + `,"annotationId":"switchyard"}]},` +
+		`{"kind":"delete","uri":"` + useURI + `","options":{"recursive":false,"ignoreIfNotExists":false},"annotationId":"switchyard"}],` +
+		`"changeAnnotations":{"switchyard":{"label":"Refactor with AI","needsConfirmation":true,"description":"move Twice into calc.go (2 files, frontier)"}}}`
+	var got bytes.Buffer
+	must(t, json.Compact(&got, edits[0]))
+	if got.String() != want {
+		t.Errorf("WorkspaceEdit:\n got %s\nwant %s", got.String(), want)
+	}
+	if b, _ := os.ReadFile(usePath); string(b) != useGo {
+		t.Errorf("the server deleted or changed use.go itself; only the editor may")
+	}
+	if p := e.prompt(t); !strings.Contains(p, "DELETE path/of/the/file") {
+		t.Errorf("the refactor prompt does not say how to delete a file:\n%s", p)
+	}
+}
+
+// An editor that cannot delete files gets no edit at all, and a message
+// that names the capability it lacks.
+func TestRefactorDeleteNeedsTheCapability(t *testing.T) {
+	caps := vscodeCaps(true)
+	caps["workspace"].(map[string]any)["workspaceEdit"].(map[string]any)["resourceOperations"] = []string{"create", "rename"}
+	e := startActions(t, caps, "")
+	ap := e.acceptEdits()
+	uri := e.openFile(t, "calc.go", calcGo)
+	usePath, _ := e.file(t, "use.go", useGo)
+	e.fake.Enqueue(providertest.Text(
+		block("calc.go", "\treturn totl\n}\n", "\treturn totl\n}\n\nfunc Twice(xs []int) int { return 2 * Sum(xs) }\n"),
+		"DELETE use.go\n",
+	))
+	refactor := find(t, e.list(t, uri, rangeOf(calcGo, "Sum"), nil), "refactor")
+	err := e.execute(t, refactor, nil, func(arg map[string]any) {
+		arg["instruction"] = "move Twice into calc.go"
+		arg["scope"] = "package"
+	})
+	var re *lsptest.ResponseError
+	if !errors.As(err, &re) {
+		t.Fatalf("err = %v, want the refactor refused", err)
+	}
+	for _, want := range []string{usePath, `cannot delete files`, `"delete" in workspace.workspaceEdit.resourceOperations`} {
+		if !strings.Contains(re.Message, want) {
+			t.Errorf("message %q does not say %q", re.Message, want)
+		}
+	}
+	if n := len(ap.all()); n != 0 {
+		t.Errorf("workspace/applyEdit was sent %d times; a part of the refactor must never be applied", n)
+	}
 }
 
 func TestUserDefinedAction(t *testing.T) {

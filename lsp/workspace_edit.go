@@ -147,9 +147,13 @@ type deleteFile struct {
 	AnnotationID string             `json:"annotationId,omitempty"`
 }
 
+// deleteFileOptions are sent in full: both false is the safe choice
+// (never a folder's contents, and a file already gone fails the edit
+// instead of passing unnoticed), and saying so leaves no client default
+// to guess.
 type deleteFileOptions struct {
-	Recursive         bool `json:"recursive,omitempty"`
-	IgnoreIfNotExists bool `json:"ignoreIfNotExists,omitempty"`
+	Recursive         bool `json:"recursive"`
+	IgnoreIfNotExists bool `json:"ignoreIfNotExists"`
 }
 
 // workspaceEditClientCapabilities is WorkspaceEditClientCapabilities
@@ -243,6 +247,12 @@ func (s *server) currentEdit(e *assist.Edit) (*assist.Edit, error) {
 			made[filepath.Clean(c.Path)] = true
 		case assist.OpRename:
 			made[filepath.Clean(c.NewPath)] = true
+		case assist.OpDelete:
+			// The editor would fail the whole edit on a file already
+			// gone; saying so here names the file.
+			if _, err := os.Lstat(c.Path); errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s: the file to delete was deleted since the request began: %w", c.Path, assist.ErrStale)
+			}
 		case assist.OpEdit:
 			var err error
 			if c, err = refresh(c, byURI, byPath, made); err != nil {
@@ -348,7 +358,7 @@ func encodeEdit(e *assist.Edit, caps workspaceEditClientCapabilities, enc encodi
 			}
 			we.DocumentChanges = append(we.DocumentChanges, documentChange{Rename: op})
 		case assist.OpDelete:
-			we.DocumentChanges = append(we.DocumentChanges, documentChange{Delete: &deleteFile{URI: uri, AnnotationID: annotation}})
+			we.DocumentChanges = append(we.DocumentChanges, documentChange{Delete: &deleteFile{URI: uri, Options: &deleteFileOptions{}, AnnotationID: annotation}})
 		default:
 			return nil, fmt.Errorf("%s: unknown change %q", c.Path, c.Op)
 		}

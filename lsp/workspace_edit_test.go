@@ -99,6 +99,24 @@ func TestEncodeEdit(t *testing.T) {
 			wantErr: `/w/old.go: the editor cannot rename files`,
 		},
 		{
+			name: "a delete is a DeleteFile with both options false, under the annotation",
+			caps: full,
+			edit: &assist.Edit{Annotation: assist.Annotation{Label: "Refactor", NeedsConfirmation: true}, Changes: []assist.FileChange{
+				{Op: assist.OpDelete, Path: "/w/gone.go"},
+				{Op: assist.OpDelete, Path: "/w/open.go", URI: "file:///w/open.go"},
+			}},
+			want: `{"documentChanges":[` +
+				`{"kind":"delete","uri":"file:///w/gone.go","options":{"recursive":false,"ignoreIfNotExists":false},"annotationId":"switchyard"},` +
+				`{"kind":"delete","uri":"file:///w/open.go","options":{"recursive":false,"ignoreIfNotExists":false},"annotationId":"switchyard"}],` +
+				`"changeAnnotations":{"switchyard":{"label":"Refactor","needsConfirmation":true}}}`,
+		},
+		{
+			name:    "a delete the client did not list fails the whole edit",
+			caps:    workspaceEditClientCapabilities{DocumentChanges: true, ResourceOperations: []string{"create", "rename"}},
+			edit:    &assist.Edit{Changes: append(refactorEdit().Changes[:1], assist.FileChange{Op: assist.OpDelete, Path: "/w/gone.go"})},
+			wantErr: `/w/gone.go: the editor cannot delete files through LSP (it does not list "delete" in workspace.workspaceEdit.resourceOperations)`,
+		},
+		{
 			name: "overlapping edits are refused",
 			caps: full,
 			edit: &assist.Edit{Changes: []assist.FileChange{{Op: assist.OpEdit, Path: "/w/a.go", Base: "abcdef",
@@ -174,6 +192,8 @@ func TestCurrentEdit(t *testing.T) {
 		{name: "a file changed on disk is rebased", disk: "one\ntwo\nthree\nfour\n", change: edit(onDisk, "", nil), wantText: "one\n2\nthree\nfour\n"},
 		{name: "a document closed since is edited on disk", disk: base, change: edit(onDisk, pathURI(onDisk), int32p(2)), wantText: "one\n2\nthree\n"},
 		{name: "a file deleted since", change: edit(onDisk, "", nil), wantErr: assist.ErrStale},
+		{name: "a file to delete that is there", disk: base, change: assist.FileChange{Op: assist.OpDelete, Path: onDisk}},
+		{name: "a file to delete that was deleted since", change: assist.FileChange{Op: assist.OpDelete, Path: onDisk}, wantErr: assist.ErrStale},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
