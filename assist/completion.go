@@ -66,10 +66,10 @@ func withDefaults(c config.Completion) config.Completion {
 	if c.MaxTokens <= 0 {
 		c.MaxTokens = config.DefaultMaxTokens
 	}
+	// cache_size = 0 turns the cache off, as documented: the server's
+	// merged configuration always carries the default of 256 otherwise.
 	if c.CacheSize < 0 {
 		c.CacheSize = 0
-	} else if c.CacheSize == 0 {
-		c.CacheSize = config.DefaultCacheSize
 	}
 	if c.MultiLine == "" {
 		c.MultiLine = config.DefaultMultiLine

@@ -433,3 +433,22 @@ func TestUpdateWhileInFlight(t *testing.T) {
 		t.Errorf("after Update got %+v, %v; want the new route", got, err)
 	}
 }
+
+// cache_size = 0 is documented to turn the cache off: every request goes
+// to the model, even at the same position.
+func TestCompleteCacheSizeZeroTurnsCacheOff(t *testing.T) {
+	p := completerProvider{answering("intln(x)", "\n")}
+	r := &fakeRouter{targets: []providers.Target{target("q", "qwen2.5-coder:7b", "", p)}}
+	cfg := quick()
+	cfg.CacheSize = 0
+	e := NewEngine(r, cfg, nil)
+	for i := range 3 {
+		got, err := e.Complete(context.Background(), at("func f(x int) {\n\tfmt.Pr|\n}\n"))
+		if err != nil || len(got) != 1 || got[0].Cached {
+			t.Fatalf("request %d: got %+v, %v; want a fresh suggestion", i+1, got, err)
+		}
+	}
+	if n := r.calls.Load(); n != 3 {
+		t.Errorf("model calls = %d, want 3 with the cache off", n)
+	}
+}
