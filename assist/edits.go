@@ -9,17 +9,33 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
 
 	"switchyard/providers"
 )
 
-// rebase finds where Base and cur.Text differ, bounded by their longest
-// common prefix and suffix, and shifts the edits after that span. Where
-// prefix and suffix overlap ("aa" became "aaa") the change could have
-// been made at several places; the span then covers all of them, so an
+// rebase moves the edits across the user's typing. The snapshot and the
+// current text are compared only where they differ: their common prefix
+// and suffix are cut off first, so a 1 MB document costs a byte scan plus
+// a diff of the stretch between the first and the last change. The diff
+// splits that stretch into hunks (runs of deleted and inserted text
+// between unchanged text); an edit that lies wholly in unchanged text
+// moves by the length changes of the hunks before it, and one that
+// touches a hunk makes the whole edit stale.
+//
+// A hunk could sometimes have been made at several places ("aa" became
+// "aaa", or "xaay" became "xay"). Each hunk's span therefore covers every
+// place it could have been made with its neighbours held fixed, so an
 // edit is moved only when every reading of the change agrees on where it
-// lands. An insertion exactly at the span's edge is refused too: whether
-// it goes before or after the user's text cannot be known.
+// lands. An insertion
+// exactly at a span's edge is refused too: whether it goes before or
+// after the user's text cannot be known. Where text repeats so that two
+// equally short diffs pair the same text differently, the diff's pairing
+// is taken, as any diff or merge tool does: each edit still lands on the
+// very text it replaces.
 func (c FileChange) rebase(cur Document) (FileChange, error) {
 	if c.Op != OpEdit {
 		return c, nil
@@ -32,35 +48,146 @@ func (c FileChange) rebase(cur Document) (FileChange, error) {
 	if cur.Text == c.Base {
 		return out, nil
 	}
-	old, now := c.Base, cur.Text
+	hunks := changedSpans(c.Base, cur.Text)
+	out.Edits = make([]TextEdit, len(c.Edits))
+	for i, e := range c.Edits {
+		// Spans are in order and both their ends only grow, so the
+		// hunks an edit comes after are a prefix of the list.
+		k := sort.Search(len(hunks), func(j int) bool {
+			h := hunks[j]
+			return !(e.Start > h.hi || e.Start == h.hi && e.Start < e.End)
+		})
+		if k < len(hunks) {
+			if h := hunks[k]; !(e.End < h.lo || e.End == h.lo && e.Start < e.End) {
+				return c, fmt.Errorf("%s: the text the edit changes was edited since the request began (bytes %d to %d): %w", c.Path, h.lo, h.hi, ErrStale)
+			}
+		}
+		delta := 0
+		if k > 0 {
+			delta = hunks[k-1].shift
+		}
+		out.Edits[i] = TextEdit{Start: e.Start + delta, End: e.End + delta, NewText: e.NewText}
+	}
+	out.Base = cur.Text
+	return out, nil
+}
+
+// hunk is one stretch of the snapshot that the user changed: [lo, hi) in
+// the snapshot's bytes, widened to every place the change could have
+// been made, and shift, how far text after it has moved (the length
+// changes of this hunk and all before it).
+type hunk struct{ lo, hi, shift int }
+
+// rebaseDiffTimeout bounds the diff of one rebase. A diff cut short is
+// still a correct one, only coarser: it may call an edit stale that a
+// full diff would have moved, never the reverse.
+const rebaseDiffTimeout = 200 * time.Millisecond
+
+// changedSpans returns the hunks that turn old into now, in order.
+func changedSpans(old, now string) []hunk {
 	n := min(len(old), len(now))
 	pre := 0
 	for pre < n && old[pre] == now[pre] {
 		pre++
 	}
+	// The diff works on runes, so both cuts fall on rune starts.
+	for pre > 0 && !(runeStartAt(old, pre) && runeStartAt(now, pre)) {
+		pre--
+	}
 	suf := 0
-	for suf < n && old[len(old)-1-suf] == now[len(now)-1-suf] {
+	for suf < n-pre && old[len(old)-1-suf] == now[len(now)-1-suf] {
 		suf++
 	}
-	lo, hi := pre, len(old)-suf
-	if hi < lo {
-		lo, hi = hi, lo
+	for suf > 0 && !runeStartAt(old, len(old)-suf) {
+		suf--
 	}
-	delta := len(now) - len(old)
-	out.Edits = make([]TextEdit, len(c.Edits))
-	for i, e := range c.Edits {
-		switch {
-		case e.End < lo || e.End == lo && e.Start < e.End:
-			out.Edits[i] = e
-		case e.Start > hi || e.Start == hi && e.Start < e.End:
-			out.Edits[i] = TextEdit{Start: e.Start + delta, End: e.End + delta, NewText: e.NewText}
-		default:
-			return c, fmt.Errorf("%s: the text the edit changes was edited since the request began (bytes %d to %d): %w", c.Path, lo, hi, ErrStale)
+	a, b := old[pre:len(old)-suf], now[pre:len(now)-suf]
+
+	// Raw hunks in old and now coordinates, from the diff of the middle.
+	type raw struct{ oLo, oHi, nLo, nHi int }
+	var raws []raw
+	if utf8.ValidString(a) && utf8.ValidString(b) {
+		dmp := diffmatchpatch.New()
+		dmp.DiffTimeout = rebaseDiffTimeout
+		o, m := pre, pre
+		open := false
+		for _, d := range dmp.DiffMain(a, b, true) {
+			switch d.Type {
+			case diffmatchpatch.DiffEqual:
+				o += len(d.Text)
+				m += len(d.Text)
+				open = false
+				continue
+			case diffmatchpatch.DiffDelete:
+				if !open {
+					raws = append(raws, raw{o, o, m, m})
+				}
+				o += len(d.Text)
+			case diffmatchpatch.DiffInsert:
+				if !open {
+					raws = append(raws, raw{o, o, m, m})
+				}
+				m += len(d.Text)
+			}
+			open = true
+			raws[len(raws)-1].oHi, raws[len(raws)-1].nHi = o, m
+		}
+		if o != len(old)-suf || m != len(now)-suf {
+			raws = nil // the diff did not add up: fall back to one hunk
 		}
 	}
-	out.Base = now
-	return out, nil
+	if raws == nil {
+		// Text that is not UTF-8 is taken as one change from the first
+		// difference to the last.
+		raws = []raw{{pre, len(old) - suf, pre, len(now) - suf}}
+	}
+
+	// Widen each hunk over the unchanged text on either side of it, up to
+	// the next hunks: inside that window old and now differ by this hunk
+	// alone. With p bytes of common prefix and s of common suffix there,
+	// a smallest change keeps P <= p bytes in front and S <= s behind,
+	// P+S = m; the union of what those readings replace runs from the
+	// fewest bytes kept in front to the fewest kept behind.
+	out := make([]hunk, len(raws))
+	for i, r := range raws {
+		oA, nA, oB, nB := 0, 0, len(old), len(now)
+		if i > 0 {
+			oA, nA = raws[i-1].oHi, raws[i-1].nHi
+		}
+		if i+1 < len(raws) {
+			oB, nB = raws[i+1].oLo, raws[i+1].nLo
+		}
+		wo, wn := old[oA:oB], now[nA:nB]
+		// The unchanged text on either side is known to match; only
+		// what lies beyond it is compared.
+		k := min(len(wo), len(wn))
+		// A reading never splits a rune, so both stop on rune starts.
+		p0 := r.oLo - oA
+		p := p0
+		for p < k && wo[p] == wn[p] {
+			p++
+		}
+		for p > p0 && !(runeStartAt(wo, p) && runeStartAt(wn, p)) {
+			p--
+		}
+		s0 := oB - r.oHi
+		s := s0
+		for s < k && wo[len(wo)-1-s] == wn[len(wn)-1-s] {
+			s++
+		}
+		for s > s0 && !runeStartAt(wo, len(wo)-s) {
+			s--
+		}
+		m := min(p+s, k)
+		lo, hi := oA+m-s, oB-(m-p)
+		out[i] = hunk{lo: min(lo, r.oLo), hi: max(hi, r.oHi), shift: r.nHi - r.oHi}
+	}
+	return out
 }
+
+// runeStartAt reports whether i is a place a rune may begin in s: its
+// end, or a byte that is not a UTF-8 continuation byte.
+func runeStartAt(s string, i int) bool { return i >= len(s) || utf8.RuneStart(s[i]) }
 
 func versionPtr(v int32) *int32 { return &v }
 
