@@ -3,7 +3,6 @@ package anthropic_test
 import (
 	"context"
 	"encoding/base64"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -337,18 +336,7 @@ func TestCloseWhileNextBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { _, err := s.Next(); done <- err }()
-	time.Sleep(20 * time.Millisecond)
-	s.Close()
-	select {
-	case err := <-done:
-		if err == nil || err == io.EOF {
-			t.Errorf("blocked Next returned %v after Close, want an error", err)
-		}
-	case <-time.After(time.Second):
-		t.Fatal("Close did not unblock Next")
-	}
+	providertest.CheckCloseUnblocksNext(t, s)
 }
 
 func TestCancelAndTimeout(t *testing.T) {

@@ -42,6 +42,26 @@ func CheckClose(tb testing.TB, fake Waiter, s providers.Stream, first string) {
 	}
 }
 
+// CheckCloseUnblocksNext checks that Close, called while another
+// goroutine waits in Next on a stream that sends nothing more, makes that
+// Next return an error (not io.EOF, which would read as a finished
+// answer) within a second.
+func CheckCloseUnblocksNext(tb testing.TB, s providers.Stream) {
+	tb.Helper()
+	done := make(chan error, 1)
+	go func() { _, err := s.Next(); done <- err }()
+	time.Sleep(20 * time.Millisecond)
+	s.Close()
+	select {
+	case err := <-done:
+		if err == nil || err == io.EOF {
+			tb.Errorf("blocked Next returned %v after Close, want an error", err)
+		}
+	case <-time.After(time.Second):
+		tb.Fatal("Close did not unblock Next")
+	}
+}
+
 // ReadPieces reads s to its end and closes it, returning the pieces as
 // Next gave them and the error that ended the stream (nil for io.EOF).
 func ReadPieces(s providers.Stream) ([]string, error) {

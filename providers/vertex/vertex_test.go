@@ -3,7 +3,6 @@ package vertex_test
 import (
 	"context"
 	"encoding/base64"
-	"io"
 	"math"
 	"net"
 	"net/http"
@@ -263,18 +262,7 @@ func TestCloseWhileNextBlocks(t *testing.T) {
 	if _, err := s.Next(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { _, err := s.Next(); done <- err }()
-	time.Sleep(20 * time.Millisecond)
-	s.Close()
-	select {
-	case err := <-done:
-		if err == nil || err == io.EOF {
-			t.Errorf("blocked Next returned %v after Close, want an error", err)
-		}
-	case <-time.After(time.Second):
-		t.Fatal("Close did not unblock Next")
-	}
+	providertest.CheckCloseUnblocksNext(t, s)
 }
 
 func TestCancelAndTimeout(t *testing.T) {
