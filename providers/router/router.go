@@ -46,6 +46,9 @@ type Options struct {
 	// NewProvider builds a provider; nil uses the built-in factory. Tests
 	// use it to put in-memory providers behind a configuration.
 	NewProvider func(name string, cfg config.Provider) (providers.Provider, error)
+	// Egress is told of every call to a provider that is not local, after
+	// redaction and before the call (the audit log). It must not block.
+	Egress func(providers.Egress)
 
 	ProbeInterval    time.Duration // between health probes; default 30s
 	ProbeTimeout     time.Duration // for one probe; default 2s
