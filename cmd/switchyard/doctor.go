@@ -262,6 +262,8 @@ func (d *doctorReport) provider(title, typ string, pc config.Provider, p detect.
 	}
 	d.f("  %s (%s, %s)%s: %s: %s\n", title, typ, where, base, state, p.Detail)
 	if showData {
+		_, why := catalog.Locality(title, pc)
+		d.f("    %s\n", why)
 		d.f("    data: %s\n", dataFacts(catalog.DataPolicy(pc)))
 	}
 }

@@ -206,3 +206,40 @@ local_only = ["secret/**"]
 		t.Errorf("an unknown task gave exit code %d, want 2", code)
 	}
 }
+
+// A gateway on a loopback port whose terms the user declared is remote:
+// the declared terms are checked against the policy, and doctor says why
+// the provider counts as remote.
+func TestDoctorRouteLoopbackGatewayWithDeclaredTerms(t *testing.T) {
+	dir := doctorEnv(t)
+	writeConfig(t, dir, `
+[policy]
+jurisdictions = ["EU", "US"]
+max_retention_days = 30
+
+[providers.gw]
+type = "openai"
+base_url = "`+deadURL(t)+`/v1"
+[providers.gw.data]
+jurisdictions = ["CN"]
+retention_days = 90
+
+[models.gwcoder]
+provider = "gw"
+id = "qwen2.5-coder-32b"
+classes = ["completion"]
+`)
+	opts := detect.Options{Runners: nothingRunning(t), Getenv: envOf(nil), Home: t.TempDir()}
+	out, code := doctorRun(t, opts, "--route", "completion")
+	if code != 1 || strings.Contains(out, "gw (local)") {
+		t.Errorf("the gateway is still admitted or listed as local (exit %d):\n%s", code, out)
+	}
+	for _, want := range []string{
+		"gwcoder via gw (remote): removed by policy.jurisdictions: provider gw processes data in CN",
+		"gw: remote: declares jurisdictions, retention_days in [providers.gw.data] and not local = true",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor --route completion does not say %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
@@ -15,18 +16,62 @@ import (
 // are a starting point that the user must confirm for their own contract,
 // which is why every field can be overridden.
 //
-// A provider whose base_url points at this machine (localhost, 127.0.0.0/8,
-// ::1) is local whatever its type: nothing leaves the machine. A field left
-// nil means "unknown": the router treats an unknown fact as failing any
-// policy rule that depends on it, never as passing.
+// Whether a provider is local follows Locality: declared terms outrank
+// what its address suggests. A field left nil means "unknown": the router
+// treats an unknown fact as failing any policy rule that depends on it,
+// never as passing.
 //
 // A preset ([providers.NAME] preset) counts as what it fills in: its
 // base_url when none is set, and its vendor's terms when the endpoint is
 // that vendor's own.
 func DataPolicy(p config.Provider) config.DataPolicy {
+	d, _ := dataPolicy("NAME", p)
+	return d
+}
+
+// Locality reports whether provider name keeps everything on this
+// machine, and why, in words that name the setting behind the answer
+// ("local: ollama type on 127.0.0.1", "remote: declares jurisdictions in
+// [providers.gw.data] and not local = true").
+//
+// The rule fails closed. Only the ollama and llamacpp types, and any type
+// on a loopback address (localhost, 127.0.0.0/8, ::1), are local by
+// default, and only while they are on this machine. Any fact the user
+// declares in [providers.NAME.data] (jurisdictions, retention_days,
+// training, private_network) makes the provider remote unless they also
+// say local = true: terms are only worth declaring for a provider that
+// keeps data somewhere, and a loopback port is as often a tunnel or a
+// gateway to a remote vendor as a model on this machine.
+func Locality(name string, p config.Provider) (local bool, why string) {
+	d, why := dataPolicy(name, p)
+	return d.Local != nil && *d.Local, why
+}
+
+func dataPolicy(name string, p config.Provider) (config.DataPolicy, string) {
 	p = p.WithPreset()
-	d := defaults(p)
+	d, why := defaults(p)
 	u := p.Data
+	where := "[providers." + name + ".data]"
+	switch {
+	case u.Local != nil && *u.Local:
+		why = "local: local = true in " + where
+	case u.Local != nil:
+		why = "remote: local = false in " + where
+	default:
+		if facts := Declared(u); len(facts) > 0 && d.Local != nil && *d.Local {
+			why = fmt.Sprintf("remote: declares %s in %s and not local = true", strings.Join(facts, ", "), where)
+			u.Local = no()
+		}
+	}
+	switch wasLocal := d.Local != nil && *d.Local; {
+	case u.Local != nil && !*u.Local && wasLocal:
+		// What a local default assumes (no retention, no training) came
+		// from "nothing leaves the machine"; once something does, only
+		// what the user declared is known.
+		d = remote(nil, nil, nil)
+	case u.Local != nil && *u.Local && !wasLocal:
+		d = local()
+	}
 	if u.Jurisdictions != nil {
 		d.Jurisdictions = u.Jurisdictions
 	}
@@ -42,27 +87,112 @@ func DataPolicy(p config.Provider) config.DataPolicy {
 	if u.Local != nil {
 		d.Local = u.Local
 	}
-	return d
+	return d, why
+}
+
+// Declared lists, by their keys, the facts d states about a provider's
+// terms, leaving out local.
+func Declared(d config.DataPolicy) []string {
+	var out []string
+	if d.Jurisdictions != nil {
+		out = append(out, "jurisdictions")
+	}
+	if d.RetentionDays != nil {
+		out = append(out, "retention_days")
+	}
+	if d.Training != nil {
+		out = append(out, "training")
+	}
+	if d.PrivateNet != nil {
+		out = append(out, "private_network")
+	}
+	return out
 }
 
 // IsLocal reports whether the provider keeps everything on this machine,
 // after the user's overrides.
 func IsLocal(p config.Provider) bool {
-	d := DataPolicy(p)
-	return d.Local != nil && *d.Local
+	local, _ := Locality("NAME", p)
+	return local
 }
 
-func defaults(p config.Provider) config.DataPolicy {
+// defaultHosts are where the local runners listen when base_url is not set.
+var defaultHosts = map[string]string{"ollama": "localhost:11434", "llamacpp": "localhost:8080"}
+
+func defaults(p config.Provider) (config.DataPolicy, string) {
+	host := hostOf(p.BaseURL)
+	loopback := IsLoopback(p.BaseURL)
 	if p.Type == "openai" && p.Preset == "litellm" {
 		// A LiteLLM proxy listens on this machine but forwards every
 		// request to whatever its own configuration names, usually a
 		// remote vendor: its address says nothing about where the data
 		// goes. The user states the terms in [providers.NAME.data].
-		return remote(nil, nil, nil)
+		why := "remote: the litellm preset forwards to the vendors its own configuration names"
+		if loopback {
+			why = "remote: loopback address, but the litellm preset forwards to the vendors its own configuration names"
+		}
+		return remote(nil, nil, nil), why
 	}
-	if p.Type == "ollama" || p.Type == "llamacpp" || IsLoopback(p.BaseURL) {
-		return local()
+	if p.Type == "ollama" || p.Type == "llamacpp" {
+		switch {
+		case p.BaseURL == "":
+			return local(), fmt.Sprintf("local: %s type on its default address, %s", p.Type, defaultHosts[p.Type])
+		case loopback:
+			return local(), fmt.Sprintf("local: %s type on %s", p.Type, host)
+		}
+		// A runner on another machine (a GPU box on the LAN) is another
+		// machine: what it keeps is up to whoever runs it.
+		return remote(nil, nil, nil), fmt.Sprintf("remote: %s type, but %s is not this machine (if you run it and trust it as this one, set local = true)", p.Type, host)
 	}
+	if loopback {
+		return local(), fmt.Sprintf("local: %s type on loopback address %s", p.Type, host)
+	}
+	why := fmt.Sprintf("remote: %s type", p.Type)
+	if host != "" {
+		why = fmt.Sprintf("remote: %s type at %s", p.Type, host)
+	}
+	if host != "" && !vendorHost(p.Type, host) {
+		// A gateway or proxy that speaks a vendor's protocol comes with
+		// its own terms, not the vendor's.
+		return remote(nil, nil, nil), why + ", not the vendor's own host: its terms are unknown until declared"
+	}
+	return vendorDefaults(p), why
+}
+
+// vendorSuffixes are the hosts (or, with a leading dot, the domains) of
+// each vendor's own API, for the types whose terms do not depend on the
+// host otherwise. The openai type is matched by vendorHosts.
+var vendorSuffixes = map[string][]string{
+	"anthropic": {"api.anthropic.com"},
+	"mistral":   {"api.mistral.ai", "codestral.mistral.ai"},
+	"azure":     {".openai.azure.com", ".cognitiveservices.azure.com", ".services.ai.azure.com"},
+	"bedrock":   {".amazonaws.com"},
+	"vertex":    {".googleapis.com"},
+}
+
+func vendorHost(typ, host string) bool {
+	list, ok := vendorSuffixes[typ]
+	if !ok {
+		return true
+	}
+	host = strings.ToLower(host)
+	for _, s := range list {
+		if host == s || (strings.HasPrefix(s, ".") && strings.HasSuffix(host, s)) {
+			return true
+		}
+	}
+	return false
+}
+
+func hostOf(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+func vendorDefaults(p config.Provider) config.DataPolicy {
 	switch p.Type {
 	case "openai":
 		return openAICompatible(p)

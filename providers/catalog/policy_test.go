@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"switchyard/config"
@@ -33,7 +34,11 @@ func TestDataPolicy(t *testing.T) {
 		{"vertex global", config.Provider{Type: "vertex", Region: "global"}, nil, i(30), b(false), false},
 		{"mistral", config.Provider{Type: "mistral"}, []string{"EU"}, i(30), b(false), false},
 		{"ollama", config.Provider{Type: "ollama"}, nil, i(0), b(false), true},
-		{"llamacpp", config.Provider{Type: "llamacpp", BaseURL: "http://gpu-box:8080"}, nil, i(0), b(false), true},
+		{"llamacpp", config.Provider{Type: "llamacpp", BaseURL: "http://127.0.0.1:8080"}, nil, i(0), b(false), true},
+		// Another machine is not this one, whatever it runs.
+		{"llamacpp on another machine", config.Provider{Type: "llamacpp", BaseURL: "http://gpu-box:8080"}, nil, nil, nil, false},
+		{"ollama on the LAN", config.Provider{Type: "ollama", BaseURL: "http://192.168.1.20:11434"}, nil, nil, nil, false},
+		{"ollama on the LAN that the user calls local", config.Provider{Type: "ollama", BaseURL: "http://192.168.1.20:11434", Data: config.DataPolicy{Local: b(true)}}, nil, i(0), b(false), true},
 		{"openai-compatible on loopback", config.Provider{Type: "openai", BaseURL: "http://127.0.0.1:1234/v1"}, nil, i(0), b(false), true},
 		{"openai-compatible on localhost", config.Provider{Type: "openai", BaseURL: "http://localhost:8000/v1"}, nil, i(0), b(false), true},
 		{"openai-compatible on ::1", config.Provider{Type: "openai", BaseURL: "http://[::1]:8000/v1"}, nil, i(0), b(false), true},
@@ -46,7 +51,23 @@ func TestDataPolicy(t *testing.T) {
 		{
 			"a loopback fake that the user marks remote",
 			config.Provider{Type: "openai", BaseURL: "http://127.0.0.1:9999/v1", Data: config.DataPolicy{Local: b(false), Jurisdictions: []string{"US"}}},
-			[]string{"US"}, i(0), b(false), false,
+			// What "local" implied (no retention, no training) goes with it.
+			[]string{"US"}, nil, nil, false,
+		},
+		{
+			"a loopback gateway whose terms the user declares",
+			config.Provider{Type: "openai", BaseURL: "http://127.0.0.1:4000/v1", Data: config.DataPolicy{Jurisdictions: []string{"CN"}, RetentionDays: i(90)}},
+			[]string{"CN"}, i(90), nil, false,
+		},
+		{
+			"an ollama whose training the user declares",
+			config.Provider{Type: "ollama", Data: config.DataPolicy{Training: b(false)}},
+			nil, nil, b(false), false,
+		},
+		{
+			"declared terms with local = true stay local",
+			config.Provider{Type: "openai", BaseURL: "http://127.0.0.1:4000/v1", Data: config.DataPolicy{Jurisdictions: []string{"DE"}, Local: b(true)}},
+			[]string{"DE"}, i(0), b(false), true,
 		},
 	}
 	for _, tc := range tests {
@@ -91,6 +112,36 @@ func TestInJurisdiction(t *testing.T) {
 	for _, tc := range tests {
 		if got := InJurisdiction(tc.provider, tc.allowed); got != tc.want {
 			t.Errorf("InJurisdiction(%q, %q) = %v, want %v", tc.provider, tc.allowed, got, tc.want)
+		}
+	}
+}
+
+// doctor prints Locality's reason; it must name the setting behind the
+// answer.
+func TestLocalityReason(t *testing.T) {
+	i := func(n int) *int { return &n }
+	b := func(v bool) *bool { return &v }
+	tests := []struct {
+		p     config.Provider
+		local bool
+		why   string
+	}{
+		{config.Provider{Type: "ollama"}, true, "local: ollama type on its default address, localhost:11434"},
+		{config.Provider{Type: "ollama", BaseURL: "http://127.0.0.1:11434"}, true, "local: ollama type on 127.0.0.1"},
+		{config.Provider{Type: "llamacpp", BaseURL: "http://10.1.2.3:8080"}, false, "remote: llamacpp type, but 10.1.2.3 is not this machine"},
+		{config.Provider{Type: "openai", BaseURL: "http://[::1]:8000/v1"}, true, "local: openai type on loopback address ::1"},
+		{config.Provider{Type: "openai", BaseURL: "http://127.0.0.1:8000/v1", Data: config.DataPolicy{Jurisdictions: []string{"CN"}, RetentionDays: i(90)}}, false,
+			"remote: declares jurisdictions, retention_days in [providers.gw.data] and not local = true"},
+		{config.Provider{Type: "openai", BaseURL: "http://127.0.0.1:8000/v1", Data: config.DataPolicy{Local: b(true), Training: b(false)}}, true, "local: local = true in [providers.gw.data]"},
+		{config.Provider{Type: "ollama", Data: config.DataPolicy{Local: b(false)}}, false, "remote: local = false in [providers.gw.data]"},
+		{config.Provider{Type: "openai", Preset: "litellm"}, false, "remote: loopback address, but the litellm preset forwards"},
+		{config.Provider{Type: "anthropic"}, false, "remote: anthropic type"},
+		{config.Provider{Type: "openai", BaseURL: "https://api.openai.com/v1"}, false, "remote: openai type at api.openai.com"},
+	}
+	for _, tc := range tests {
+		local, why := Locality("gw", tc.p)
+		if local != tc.local || !strings.HasPrefix(why, tc.why) {
+			t.Errorf("Locality(%+v) = %v, %q; want %v, %q...", tc.p, local, why, tc.local, tc.why)
 		}
 	}
 }

@@ -49,6 +49,13 @@ type Candidate struct {
 	Rule     string `json:"rule,omitempty"`   // why it was removed, one of the Rule constants
 	Reason   string `json:"reason,omitempty"` // the same in words, naming the setting
 	TTFTms   int64  `json:"ttft_ms,omitempty"`
+	// Where says why the provider counts as local or remote
+	// ("remote: declares jurisdictions in [providers.gw.data] and not
+	// local = true").
+	Where string `json:"where,omitempty"`
+	// Admitted names, for a kept remote candidate, the policy rules it
+	// passed (what providers.Egress.Admitted records).
+	Admitted []string `json:"admitted,omitempty"`
 }
 
 // Decision is the router's answer for one need: every candidate with
@@ -125,6 +132,17 @@ func (d Decision) String() string {
 		fmt.Fprintf(&b, "picked: %s\n", d.Picked)
 	} else {
 		b.WriteString("picked: none\n")
+	}
+	seen := map[string]bool{}
+	for _, c := range d.Candidates {
+		if c.Where == "" || seen[c.Provider] {
+			continue
+		}
+		if len(seen) == 0 {
+			b.WriteString("where the data goes:\n")
+		}
+		seen[c.Provider] = true
+		fmt.Fprintf(&b, "  %s: %s\n", c.Provider, c.Where)
 	}
 	return b.String()
 }
@@ -247,7 +265,7 @@ func (r *Router) plan(need providers.Need, ex *exclusions, now time.Time) Decisi
 	for _, t := range list {
 		c := Candidate{Model: t.name, Provider: t.model.Provider}
 		if t.prov != nil {
-			c.Local = t.prov.local
+			c.Local, c.Where = t.prov.local, t.prov.where
 		}
 		if avg, ok := t.ttft.get(); ok {
 			c.TTFTms = avg.Milliseconds()
@@ -255,6 +273,7 @@ func (r *Router) plan(need providers.Need, ex *exclusions, now time.Time) Decisi
 		c.Rule, c.Reason = r.check(t, need, ex, &rp, offline, keepLocal, now)
 		if c.Rule == "" {
 			c.Kept = true
+			c.Admitted = admittedBy(rp.pol, rp.from, t.prov)
 			kept = append(kept, t)
 		}
 		cands = append(cands, c)
@@ -299,10 +318,13 @@ func (r *Router) check(t *target, need providers.Need, ex *exclusions, rp *reque
 	case !p.local && offline != "":
 		// The cause is stated once, in Decision.LocalOnly.
 		return RuleOffline, "remote, and only local models may serve while offline"
+	case r.noPolicy:
+		// Tests switch the policy off to prove the property test fails
+		// without it.
 	case !p.local && keepLocal != "":
 		return RuleLocalOnly, keepLocal
 	}
-	if rule, reason := policyCheck(rp.pol, rp.from, p); rule != "" {
+	if rule, reason := policyCheck(rp.pol, rp.from, p); rule != "" && !r.noPolicy {
 		return rule, reason
 	}
 	switch {
@@ -379,6 +401,43 @@ func policyCheck(pol *config.Policy, from *policySources, p *provider) (rule, re
 		}
 	}
 	return "", ""
+}
+
+// admittedBy names the policy rules that remote provider p passed, each
+// with the fact that passed it and the setting that set the rule, for
+// the audit log; nil for a local provider or when no rule applies.
+func admittedBy(pol *config.Policy, from *policySources, p *provider) []string {
+	if p.local {
+		return nil
+	}
+	d := &p.data
+	var out []string
+	if len(pol.Jurisdictions) > 0 {
+		out = append(out, fmt.Sprintf("%s: %s within %s (%s)", RuleJurisdiction, strings.Join(d.Jurisdictions, ", "), strings.Join(pol.Jurisdictions, ", "), from.jurisdictions))
+	}
+	if pol.ZeroRetention && d.RetentionDays != nil {
+		out = append(out, fmt.Sprintf("%s: retention_days = %d (%s)", RuleZeroRetention, *d.RetentionDays, from.zeroRetention))
+	}
+	if pol.MaxRetentionDays != nil && d.RetentionDays != nil {
+		out = append(out, fmt.Sprintf("%s: %d days, at most %d (%s)", RuleRetention, *d.RetentionDays, *pol.MaxRetentionDays, from.retention))
+	}
+	if pol.NoTraining && d.Training != nil {
+		out = append(out, fmt.Sprintf("%s: training = %v (%s)", RuleTraining, *d.Training, from.training))
+	}
+	return out
+}
+
+// Admitted names the policy rules that model passed for need, as
+// Candidate.Admitted does: what providers.Egress.Admitted records for a
+// call to it. It is nil for a local model, an unknown one, or when no
+// rule applies.
+func (r *Router) Admitted(need providers.Need, model string) []string {
+	t := r.targets[model]
+	if t == nil || t.prov == nil {
+		return nil
+	}
+	rp := r.policyFor(need, r.localOnly.Load())
+	return admittedBy(rp.pol, rp.from, t.prov)
 }
 
 func allowed(j string, list []string) bool {

@@ -103,6 +103,7 @@ type provider struct {
 	buildErr error
 	data     config.DataPolicy
 	local    bool
+	where    string // why it counts as local or remote, catalog.Locality
 	breaker  *breaker
 	probe    *atomic.Pointer[string] // why the last health probe failed; nil pointer value when it passed
 }
@@ -153,6 +154,7 @@ type Router struct {
 	localOnly atomic.Pointer[localOnly]
 	ignore    ignoreWatch
 	pathRules []pathRule // [[policy.paths]]
+	noPolicy  bool       // tests only: skip the data policy, to prove its tests can fail
 
 	// candidates lists each task's models: [routes] in order, or every
 	// model of the task's class by name. withLocal adds every other local
@@ -230,7 +232,7 @@ func New(cfg *config.Config, opts Options) (*Router, error) {
 			breaker: &breaker{},
 			probe:   &atomic.Pointer[string]{},
 		}
-		p.local = p.data.Local != nil && *p.data.Local
+		p.local, p.where = catalog.Locality(name, pc)
 		if !pc.Disabled {
 			p.impl, p.buildErr = build(name, pc)
 			if p.buildErr == nil && p.impl == nil {
