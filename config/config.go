@@ -20,6 +20,7 @@ type Config struct {
 	Policy     Policy                  `toml:"policy" json:"policy"`
 	Trust      Trust                   `toml:"trust" json:"trust"`
 	Log        Log                     `toml:"log" json:"log"`
+	Audit      Audit                   `toml:"audit" json:"audit"`
 	Actions    []Action                `toml:"actions" json:"actions,omitempty"` // user-defined code actions, [[actions]]
 }
 

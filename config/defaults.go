@@ -59,6 +59,11 @@ func Defaults() *Config {
 			MaxImages: DefaultImageMaxImages,
 		},
 		Log: Log{Level: DefaultLogLevel},
+		Audit: Audit{
+			Enabled:   true,
+			MaxSizeMB: DefaultAuditMaxSizeMB,
+			MaxFiles:  DefaultAuditMaxFiles,
+		},
 	}
 }
 

@@ -214,6 +214,8 @@ func (m *merged) filterWorkspace(l *Layer, trusted bool, userFile string) (tree,
 			tree[top] = v
 		case top == "log":
 			reject(top, "it sets where logs are written")
+		case top == "audit":
+			reject(top, "it turns off or moves the audit log")
 		case top == "images":
 			if kept := m.lowerImageLimits(l, v, reject); len(kept) > 0 {
 				tree[top] = kept

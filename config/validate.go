@@ -86,6 +86,9 @@ func (c *Config) validate(source func(key string) (string, int)) error {
 			ps.add("trust.folders", "%q is not an absolute path: write the full path (or start it with ~/)", f)
 		}
 	}
+	if c.Audit.Enabled {
+		c.Audit.validate(ps)
+	}
 	if !slices.Contains(LogLevels, c.Log.Level) {
 		ps.add("log.level", "%q is not a log level: use one of %s", c.Log.Level, list(LogLevels))
 	}

@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -215,5 +217,46 @@ func TestCloneIsDeep(t *testing.T) {
 		*c.Completion.Temperature != DefaultTemperature,
 		c.Policy.LocalOnly[0] != "secrets/**":
 		t.Error("changing the clone changed the original")
+	}
+}
+
+func TestAuditSettings(t *testing.T) {
+	for _, tc := range []struct {
+		toml, want string // want: "" for valid, else part of the message
+	}{
+		{"[audit]\nenabled = false\nmax_files = 0", ""},
+		{"[audit]\npath = \"~/logs/audit.jsonl\"", ""},
+		{"[audit]\nmax_size_mb = 0", "audit.max_size_mb: 0 must be at least 1 MB"},
+		{"[audit]\nmax_size_mb = 5000", "audit.max_size_mb: 5000 is more than 1024 MB"},
+		{"[audit]\nmax_files = 0", "audit.max_files: 0 must be at least 1"},
+		{"[audit]\npath = \"logs/audit.jsonl\"", "audit.path: \"logs/audit.jsonl\" is not an absolute path"},
+		{"[audit]\npath = \"/var/log/\"", "audit.path: \"/var/log/\" names a folder"},
+	} {
+		l, err := ParseTOML([]byte(tc.toml), "cfg.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = Merge(l, nil)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: %v", tc.toml, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%q: error %v, want it to say %q", tc.toml, err, tc.want)
+		}
+	}
+}
+
+func TestAuditFile(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", "/state")
+	if got, _ := (Audit{}).File(); got != "/state/switchyard/audit.jsonl" {
+		t.Errorf("with XDG_STATE_HOME: %s", got)
+	}
+	t.Setenv("XDG_STATE_HOME", "relative")
+	home, _ := os.UserHomeDir()
+	if got, _ := (Audit{}).File(); got != filepath.Join(home, ".local/state/switchyard/audit.jsonl") {
+		t.Errorf("with a relative XDG_STATE_HOME: %s", got)
+	}
+	if got, _ := (Audit{Path: "~/a.jsonl"}).File(); got != filepath.Join(home, "a.jsonl") {
+		t.Errorf("path with ~: %s", got)
 	}
 }
