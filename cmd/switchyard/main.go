@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	"time"
 
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -38,6 +39,8 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 		return serve(args, stdin, stdout, stderr)
 	case "doctor":
 		return doctor(args, stdout, stderr)
+	case "audit":
+		return auditCmd(args, stdout, stderr, time.Now)
 	case "version":
 		fmt.Fprintln(stdout, "switchyard", versionString())
 		return 0
@@ -54,6 +57,7 @@ func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   switchyard [serve] [--stdio] [--listen 127.0.0.1:PORT] [--config FILE] [--log-file FILE] [--log-level LEVEL]
   switchyard doctor [--config FILE] [--route TASK [--path FILE]]
+  switchyard audit [--since DURATION] [--file PATH] [--provider NAME] [--json] [--config FILE]
   switchyard version
 `)
 }
