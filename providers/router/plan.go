@@ -54,7 +54,9 @@ type Candidate struct {
 	// local = true").
 	Where string `json:"where,omitempty"`
 	// Admitted names, for a kept remote candidate, the policy rules it
-	// passed (what providers.Egress.Admitted records).
+	// passed (what providers.Egress.Admitted records). Explain fills it;
+	// Plan leaves it out, since a request needs it only for the model it
+	// calls (Router.Admitted).
 	Admitted []string `json:"admitted,omitempty"`
 }
 
@@ -273,7 +275,6 @@ func (r *Router) plan(need providers.Need, ex *exclusions, now time.Time) Decisi
 		c.Rule, c.Reason = r.check(t, need, ex, &rp, offline, keepLocal, now)
 		if c.Rule == "" {
 			c.Kept = true
-			c.Admitted = admittedBy(rp.pol, rp.from, t.prov)
 			kept = append(kept, t)
 		}
 		cands = append(cands, c)

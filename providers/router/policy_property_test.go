@@ -431,3 +431,32 @@ func TestPolicyPropertyFailsWithoutThePolicy(t *testing.T) {
 		t.Fatal("with the policy check off, the property test found no violation")
 	}
 }
+
+// What the audit log records as the rules that admitted a provider.
+func TestAdmittedNamesTheRulesPassed(t *testing.T) {
+	cfg := testConfig()
+	cfg.Policy = config.Policy{Jurisdictions: []string{"EU", "US"}, NoTraining: true,
+		Tasks: map[string]config.PolicyOverride{config.TaskCoding: {MaxRetentionDays: intp(30)}}}
+	r := newTestRouter(t, cfg, newFakes(), newClock(), nil)
+	d := r.Explain(config.TaskCoding, "")
+	var gpt *Candidate
+	for i := range d.Candidates {
+		if d.Candidates[i].Model == "gpt" {
+			gpt = &d.Candidates[i]
+		}
+	}
+	want := []string{
+		"policy.jurisdictions: US within EU, US ([policy])",
+		"policy.max_retention_days: 30 days, at most 30 ([policy.tasks.coding])",
+		"policy.no_training: training = false ([policy])",
+	}
+	if gpt == nil || !gpt.Kept || !slices.Equal(gpt.Admitted, want) {
+		t.Fatalf("gpt: %+v\nwant admitted %q", gpt, want)
+	}
+	if got := r.Admitted(providers.Need{Task: config.TaskCoding}, "gpt"); !slices.Equal(got, want) {
+		t.Errorf("Router.Admitted = %q, want %q", got, want)
+	}
+	if got := r.Admitted(providers.Need{Task: config.TaskCoding}, "qwen"); got != nil {
+		t.Errorf("a local model: Admitted = %q, want none (nothing leaves the machine)", got)
+	}
+}

@@ -342,7 +342,13 @@ func (r *Router) Explain(task, path string) Decision {
 		need.Paths = []string{path}
 	}
 	r.refreshIgnore(r.now())
-	return r.Plan(need)
+	d := r.Plan(need)
+	for i := range d.Candidates {
+		if c := &d.Candidates[i]; c.Kept {
+			c.Admitted = r.Admitted(need, c.Model)
+		}
+	}
+	return d
 }
 
 // LocalOnlyRule says why content from path must stay on local models for
