@@ -18,6 +18,7 @@ import (
 	"switchyard/assist"
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/audit"
 	"switchyard/providers/detect"
 	"switchyard/providers/router"
 )
@@ -51,7 +52,8 @@ type settings struct {
 	builtFor []string // workspace folders the router was built for
 	router   providers.Router
 	eng      Engine
-	userFile string // where the user's file is (or would be)
+	audit    *audit.Log // every request that leaves the machine, [audit]
+	userFile string     // where the user's file is (or would be)
 	// detecting: no configuration file, and zero configuration keeps
 	// looking in the background (zero_configuration.go).
 	detecting bool
@@ -140,6 +142,9 @@ func (st *settings) close() {
 	defer st.applyMu.Unlock()
 	closeRouter(st.router)
 	st.router = nil
+	if st.audit != nil {
+		st.audit.Close()
+	}
 }
 
 // initialize applies the workspace folders and initializationOptions.
@@ -453,11 +458,20 @@ func (st *settings) newRouter(cfg *config.Config) (providers.Router, error) {
 		return st.s.opts.NewRouter(cfg)
 	}
 	prev, _ := st.router.(*router.Router)
+	if st.audit == nil {
+		st.audit = audit.New(audit.Options{Logger: st.s.log.Named("audit")})
+	}
+	if err := st.audit.Configure(cfg.Audit); err != nil {
+		// The log records; it does not gate. Requests still go by the
+		// policy, and the server's log says why none are recorded.
+		st.s.log.Warn("audit log off", zap.Error(err))
+	}
 	r, err := router.New(cfg, router.Options{
 		Logger:    st.s.log.Named("router"),
 		Workspace: st.folders,
 		Previous:  prev,
 		OnStatus:  st.s.status,
+		Egress:    st.audit.Record,
 	})
 	if err != nil {
 		return nil, err
