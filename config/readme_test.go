@@ -58,3 +58,15 @@ func checkReadmeBlock(t *testing.T, block string) {
 		t.Errorf("README block does not validate:\n%s\n%v", block, err)
 	}
 }
+
+// The README's "Privacy" section shows [audit]; its TOML must load and
+// validate.
+func TestReadmePrivacyBlocksValidate(t *testing.T) {
+	blocks := readmeTOMLBlocks(t, "Privacy")
+	if len(blocks) == 0 {
+		t.Fatal("the Privacy section has no TOML block, want the [audit] example")
+	}
+	for _, b := range blocks {
+		checkReadmeBlock(t, b)
+	}
+}
