@@ -385,7 +385,7 @@ func (r *Router) Stream(ctx context.Context, need providers.Need, call providers
 			ex.fail(t.name, fmt.Sprintf("provider %s is half-open and its trial call is in flight", t.prov.name))
 			continue
 		}
-		target := providers.Target{Name: t.name, Model: t.model, Provider: t.prov.impl}
+		target := providers.Target{Name: t.name, Model: t.model, Provider: r.egressFor(t, need)}
 		s, err := r.attempt(ctx, t, target, call)
 		if err == nil {
 			r.succeeded(t)
