@@ -182,7 +182,7 @@ func New(cfg *config.Config, opts Options) (*Router, error) {
 		cfg = &config.Config{}
 	}
 	stamps := stampIgnoreFiles(opts.Workspace)
-	lo, err := newLocalOnly(cfg.Policy.LocalOnly, opts.Workspace)
+	lo, err := newLocalOnly(cfg.Policy, opts.Workspace)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w: fix the file's permissions, or remove it and use [policy] local_only", IgnoreFile, err)
 	}
