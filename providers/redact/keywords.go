@@ -22,16 +22,13 @@ type keyword struct {
 
 func pair(a, b byte) uint16 { return uint16(a)<<8 | uint16(b) }
 
-var lowerTable = func() (t [256]byte) {
-	for i := range t {
-		c := byte(i)
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		t[i] = c
+// lowerByte lower-cases an ASCII letter; gitleaks' keywords are ASCII.
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
 	}
-	return
-}()
+	return c
+}
 
 func (k *keywords) add(w string, n int) {
 	if len(w) < 2 {
@@ -55,9 +52,9 @@ func (k *keywords) each(text string, fn func(pos, n, length int)) {
 	if len(text) < 2 || k.first == nil {
 		return
 	}
-	prev := lowerTable[text[0]]
+	prev := lowerByte(text[0])
 	for i := 1; i < len(text); i++ {
-		c := lowerTable[text[i]]
+		c := lowerByte(text[i])
 		g := k.first[pair(prev, c)]
 		prev = c
 		if g == 0 {
@@ -77,7 +74,7 @@ func hasLowerPrefix(s, w string) bool {
 		return false
 	}
 	for j := 2; j < len(w); j++ {
-		if lowerTable[s[j]] != w[j] {
+		if lowerByte(s[j]) != w[j] {
 			return false
 		}
 	}
