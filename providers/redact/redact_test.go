@@ -168,3 +168,12 @@ func BenchmarkRedact10000Lines(b *testing.B) {
 	slices.Sort(took)
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 }
+
+// BenchmarkFirstUse is the one-off cost of reading the rule set, paid by
+// the first request that goes to a remote model; each rule's pattern is
+// compiled later, when its keyword first appears.
+func BenchmarkFirstUse(b *testing.B) {
+	for b.Loop() {
+		parseRules(gitleaksTOML)
+	}
+}

@@ -168,6 +168,10 @@ var (
 	loaded   *ruleSet
 )
 
+// Warm reads the rule set now, so that the first Find does not wait for
+// it. A server calls it in the background once it has started.
+func Warm() { rules() }
+
 // rules reads the rule set once, on first use.
 func rules() *ruleSet {
 	loadOnce.Do(func() { loaded = parseRules(gitleaksTOML) })

@@ -687,5 +687,8 @@ func (r *Router) Start(ctx context.Context) {
 	r.stop = cancel
 	r.probing.Store(true)
 	r.done = make(chan struct{})
-	go r.probeLoop(ctx)
+	go func() {
+		r.warmRedaction()
+		r.probeLoop(ctx)
+	}()
 }
