@@ -151,8 +151,14 @@ func prompt(tb testing.TB, lines int) string {
 // redaction (p50-ms) and the CPU time the process spent per redaction
 // (cpu-ms/op, garbage collection included) besides the mean: on a
 // shared machine the wall times carry other processes' use of the CPU.
-func BenchmarkRedact10000Lines(b *testing.B) {
-	text := prompt(b, 10000)
+func BenchmarkRedact10000Lines(b *testing.B) { benchmarkRedact(b, 10000) }
+
+// BenchmarkRedact300Lines is the size of a completion prompt (some 3,000
+// tokens).
+func BenchmarkRedact300Lines(b *testing.B) { benchmarkRedact(b, 300) }
+
+func benchmarkRedact(b *testing.B, lines int) {
+	text := prompt(b, lines)
 	New().Redact(text) // the rules are read and compiled on first use
 	b.SetBytes(int64(len(text)))
 	var took []time.Duration
