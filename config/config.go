@@ -117,6 +117,11 @@ type Policy struct {
 	NoTraining       bool     `toml:"no_training" json:"no_training,omitempty"`
 	LocalOnly        []string `toml:"local_only" json:"local_only,omitempty"` // path globs whose content stays on local models
 	Offline          bool     `toml:"offline" json:"offline,omitempty"`       // use local models only
+	// SecretFiles are globs of files that are secrets by nature (.env,
+	// private keys), kept on local models like local_only. nil means
+	// DefaultSecretFiles; an empty list, set in the user's own file,
+	// turns the default off. See SecretFileGlobs.
+	SecretFiles []string `toml:"secret_files" json:"secret_files"`
 
 	// Overrides that only ever tighten the rules above: for one task
 	// ([policy.tasks.NAME]) or for content from matching files

@@ -2,8 +2,27 @@ package config
 
 import (
 	"maps"
+	"slices"
 	"time"
 )
+
+// DefaultSecretFiles are the files whose content is a secret by nature:
+// environment files, private keys, package-manager and netrc
+// credentials, Terraform variables. Their content stays on local models,
+// as context too, unless the user's own configuration file says
+// otherwise ([policy] secret_files).
+var DefaultSecretFiles = []string{
+	".env*", "*.pem", "*.key", "id_rsa*", "id_ed25519*", ".npmrc", ".netrc", "credentials*", "*.tfvars",
+}
+
+// SecretFileGlobs returns the secret-file globs in force: SecretFiles, or
+// DefaultSecretFiles when it was never set.
+func (p Policy) SecretFileGlobs() []string {
+	if p.SecretFiles == nil {
+		return DefaultSecretFiles
+	}
+	return p.SecretFiles
+}
 
 // Documented defaults. Debounce follows llm.nvim and llm-vscode (150 ms);
 // the token budgets sit inside the 1024 to 2048 token window that fast
@@ -97,6 +116,7 @@ func (c *Config) Clone() *Config {
 	out.Policy.Jurisdictions = cloneStrings(c.Policy.Jurisdictions)
 	out.Policy.MaxRetentionDays = clonePtr(c.Policy.MaxRetentionDays)
 	out.Policy.LocalOnly = cloneStrings(c.Policy.LocalOnly)
+	out.Policy.SecretFiles = slices.Clone(c.Policy.SecretFiles) // keeps an empty list empty, not nil
 	out.Policy.Tasks = cloneTaskPolicies(c.Policy.Tasks)
 	out.Policy.Paths = clonePathPolicies(c.Policy.Paths)
 	if c.Tasks != nil {

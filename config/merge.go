@@ -52,6 +52,16 @@ func Merge(user, editor *Layer, workspaces ...*Layer) (*Config, []Problem, error
 			warnings = append(warnings, Problem{Source: editor.Source, Key: "trust", Message: fmt.Sprintf(
 				"ignored: only your own configuration file (%s) can list trusted folders, since editor settings may come from a repository's own settings", userFileName(user))})
 		}
+		if pol, ok := tree["policy"].(map[string]any); ok {
+			if _, ok := pol["secret_files"]; ok {
+				tree = maps.Clone(tree)
+				pol = maps.Clone(pol)
+				delete(pol, "secret_files")
+				tree["policy"] = pol
+				warnings = append(warnings, Problem{Source: editor.Source, Key: "policy.secret_files", Message: fmt.Sprintf(
+					"ignored: only your own configuration file (%s) can change which files are secret, since editor settings may come from a repository's own settings", userFileName(user))})
+			}
+		}
 		m.apply(editor, tree, false)
 	}
 
@@ -335,6 +345,16 @@ func tighten(base, ws Policy, set map[string]bool) (Policy, []Problem) {
 	for _, g := range ws.LocalOnly {
 		if !slices.Contains(out.LocalOnly, g) {
 			out.LocalOnly = append(out.LocalOnly, g)
+		}
+	}
+	// A repository may name more secret files, never fewer: it adds to
+	// the list in force, defaults included.
+	if set["secret_files"] && len(ws.SecretFiles) > 0 {
+		out.SecretFiles = slices.Clone(base.SecretFileGlobs())
+		for _, g := range ws.SecretFiles {
+			if !slices.Contains(out.SecretFiles, g) {
+				out.SecretFiles = append(out.SecretFiles, g)
+			}
 		}
 	}
 	// The overrides are stricter rules still: a task's combines with the

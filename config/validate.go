@@ -217,11 +217,13 @@ func (p Policy) validate(ps *problems) {
 	if p.MaxRetentionDays != nil && *p.MaxRetentionDays < 0 {
 		ps.add("policy.max_retention_days", "%d is negative: use 0 to allow no retention (or set zero_retention)", *p.MaxRetentionDays)
 	}
-	for _, glob := range p.LocalOnly {
-		if strings.TrimSpace(glob) == "" {
-			ps.add("policy.local_only", "an entry is empty: write a path glob such as \"secrets/**\"")
-		} else if _, err := path.Match(glob, ""); err != nil {
-			ps.add("policy.local_only", "%q is not a valid glob: check its brackets and escapes", glob)
+	for key, globs := range map[string][]string{"policy.local_only": p.LocalOnly, "policy.secret_files": p.SecretFiles} {
+		for _, glob := range globs {
+			if strings.TrimSpace(glob) == "" {
+				ps.add(key, "an entry is empty: write a path glob such as \"secrets/**\"")
+			} else if _, err := path.Match(glob, ""); err != nil {
+				ps.add(key, "%q is not a valid glob: check its brackets and escapes", glob)
+			}
 		}
 	}
 	for _, task := range slices.Sorted(maps.Keys(p.Tasks)) {

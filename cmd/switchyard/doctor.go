@@ -17,6 +17,7 @@ import (
 	"switchyard/config"
 	"switchyard/providers/catalog"
 	"switchyard/providers/detect"
+	"switchyard/providers/redact"
 	"switchyard/providers/router"
 )
 
@@ -44,6 +45,7 @@ func runDoctor(args []string, stdout, stderr io.Writer, dopts detect.Options) in
 	configFile := fs.String("config", "", "user configuration file (default $"+config.EnvConfig+", else the XDG config path)")
 	route := fs.String("route", "", "print the router's decision for this task ("+strings.Join(config.Tasks, ", ")+")")
 	path := fs.String("path", "", "with --route: the file the request's content comes from (for [policy] local_only)")
+	redactFile := fs.String("redact", "", "print exactly what a remote model would be sent of this file, and what was replaced")
 	timeout := fs.Duration("timeout", 3*time.Second, "how long to wait for each provider")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -69,7 +71,7 @@ func runDoctor(args []string, stdout, stderr io.Writer, dopts detect.Options) in
 		detected *config.Layer
 		rep      detect.Report
 	)
-	if *route == "" || !user.Found {
+	if *route == "" && *redactFile == "" || !user.Found && *redactFile == "" {
 		detected, rep = detect.Discover(ctx, dopts)
 	}
 	switch {
@@ -90,6 +92,9 @@ func runDoctor(args []string, stdout, stderr io.Writer, dopts detect.Options) in
 		cfg = config.Defaults()
 	}
 
+	if *redactFile != "" {
+		return explainRedact(cfg, *redactFile, stdout, stderr)
+	}
 	if *route != "" {
 		return explainRoute(cfg, *route, *path, stdout, stderr)
 	}
@@ -138,6 +143,54 @@ func explainRoute(cfg *config.Config, task, path string, stdout, stderr io.Write
 	fmt.Fprint(stdout, dec.String())
 	if dec.Picked == "" {
 		return 1
+	}
+	return 0
+}
+
+// explainRedact prints what a remote model would be sent of one file:
+// nothing when the file is local-only (a secret file, [policy]
+// local_only, .switchyardignore), else its text with each secret
+// replaced, followed by the list of replacements. The list names the
+// rule, the line and the placeholder, never the secret.
+func explainRedact(cfg *config.Config, file string, stdout, stderr io.Writer) int {
+	text, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintln(stderr, "switchyard doctor:", err)
+		return 2
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		abs = file
+	}
+	var workspace []string
+	if wd, err := os.Getwd(); err == nil {
+		workspace = []string{wd}
+	}
+	r, err := router.New(cfg, router.Options{Workspace: workspace})
+	if err != nil {
+		fmt.Fprintln(stderr, "switchyard doctor:", err)
+		return 2
+	}
+	defer r.Close()
+	if rule := r.LocalOnlyRule(config.TaskCompletion, abs); rule != "" {
+		fmt.Fprintf(stdout, "%s is local-only (%s): no remote model is sent any of it, as the file being edited or as context.\n", file, rule)
+		return 0
+	}
+	sent, reps := redact.New().Redact(string(text))
+	fmt.Fprintf(stdout, "What a remote model would be sent of %s:\n", file)
+	fmt.Fprintln(stdout, "-----")
+	fmt.Fprint(stdout, sent)
+	if !strings.HasSuffix(sent, "\n") {
+		fmt.Fprintln(stdout)
+	}
+	fmt.Fprintln(stdout, "-----")
+	if len(reps) == 0 {
+		fmt.Fprintln(stdout, "Nothing was replaced: no secret was found.")
+		return 0
+	}
+	fmt.Fprintf(stdout, "Replaced %d secret(s); the model's answer gets them back on this machine:\n", len(reps))
+	for _, p := range reps {
+		fmt.Fprintf(stdout, "  line %d: %s (%s)\n", p.Line, p.Placeholder, p.Rule)
 	}
 	return 0
 }

@@ -56,7 +56,7 @@ func run(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   switchyard [serve] [--stdio] [--listen 127.0.0.1:PORT] [--config FILE] [--log-file FILE] [--log-level LEVEL]
-  switchyard doctor [--config FILE] [--route TASK [--path FILE]]
+  switchyard doctor [--config FILE] [--route TASK [--path FILE]] [--redact FILE]
   switchyard audit [--since DURATION] [--file PATH] [--provider NAME] [--json] [--config FILE]
   switchyard version
 `)

@@ -6,6 +6,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"switchyard/config"
 )
 
 // IgnoreFile is the name of the file, at the root of a workspace folder,
@@ -105,14 +107,21 @@ func matchSegs(pat, segs []string, dirOnly bool) bool {
 
 // localOnly decides which paths must stay on local models.
 type localOnly struct {
+	secret []pattern            // [policy] secret_files, or its default
 	config []pattern            // [policy] local_only
 	ignore map[string][]pattern // workspace folder -> its .switchyardignore
 	roots  []string             // workspace folders, cleaned, longest first
 }
 
-func newLocalOnly(globs []string, workspace []string) (*localOnly, error) {
+func newLocalOnly(pol config.Policy, workspace []string) (*localOnly, error) {
 	lo := &localOnly{ignore: map[string][]pattern{}}
-	for _, g := range globs {
+	for _, g := range pol.SecretFileGlobs() {
+		if p, ok := compilePattern(g, ""); ok {
+			p.anywhere = !p.absolute
+			lo.secret = append(lo.secret, p)
+		}
+	}
+	for _, g := range pol.LocalOnly {
 		if p, ok := compilePattern(g, ""); ok {
 			// [policy] local_only is the user's, not one repository's:
 			// "internal/billing/**" means that folder in whichever
@@ -160,6 +169,13 @@ func (lo *localOnly) rule(file string) string {
 		return ""
 	}
 	rel, abs, root := lo.split(file)
+	// A secret file stays local whatever .switchyardignore says: a "!"
+	// line there is the repository's, and only the user may let one go.
+	for i := range lo.secret {
+		if lo.secret[i].matches(abs) {
+			return "[policy] secret_files " + quote(lo.secret[i].text)
+		}
+	}
 	for i := range lo.config {
 		p := &lo.config[i]
 		segs := rel

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"switchyard/config"
 )
 
 func TestLocalOnlyRule(t *testing.T) {
@@ -20,7 +22,7 @@ func TestLocalOnlyRule(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(ws, IgnoreFile), []byte(ignore), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	lo, err := newLocalOnly([]string{"**/*.pem", "internal/billing/**", "/etc/**"}, []string{ws})
+	lo, err := newLocalOnly(config.Policy{LocalOnly: []string{"**/*.pem", "internal/billing/**", "/etc/**"}, SecretFiles: []string{}}, []string{ws})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestLocalOnlyNestedWorkspaces(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(inner, IgnoreFile), []byte("/data/\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	lo, err := newLocalOnly(nil, []string{outer, inner})
+	lo, err := newLocalOnly(config.Policy{}, []string{outer, inner})
 	if err != nil {
 		t.Fatal(err)
 	}

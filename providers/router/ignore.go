@@ -84,7 +84,7 @@ func (r *Router) refreshIgnore(now time.Time) {
 	if !changed {
 		return
 	}
-	lo, err := newLocalOnly(r.cfg.Policy.LocalOnly, r.opts.Workspace)
+	lo, err := newLocalOnly(r.cfg.Policy, r.opts.Workspace)
 	if err != nil {
 		// Remember the new stamps so the warning is not repeated every
 		// second; the next change is tried again.

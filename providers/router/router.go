@@ -184,7 +184,7 @@ func New(cfg *config.Config, opts Options) (*Router, error) {
 		cfg = &config.Config{}
 	}
 	stamps := stampIgnoreFiles(opts.Workspace)
-	lo, err := newLocalOnly(cfg.Policy.LocalOnly, opts.Workspace)
+	lo, err := newLocalOnly(cfg.Policy, opts.Workspace)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w: fix the file's permissions, or remove it and use [policy] local_only", IgnoreFile, err)
 	}
@@ -393,7 +393,7 @@ func (r *Router) Stream(ctx context.Context, need providers.Need, call providers
 			ex.fail(t.name, fmt.Sprintf("provider %s is half-open and its trial call is in flight", t.prov.name))
 			continue
 		}
-		target := providers.Target{Name: t.name, Model: t.model, Provider: t.prov.impl}
+		target := providers.Target{Name: t.name, Model: t.model, Provider: r.egressFor(t, need)}
 		s, err := r.attempt(ctx, t, target, call)
 		if err == nil {
 			r.succeeded(t)
@@ -695,5 +695,8 @@ func (r *Router) Start(ctx context.Context) {
 	r.stop = cancel
 	r.probing.Store(true)
 	r.done = make(chan struct{})
-	go r.probeLoop(ctx)
+	go func() {
+		r.warmRedaction()
+		r.probeLoop(ctx)
+	}()
 }
