@@ -161,6 +161,7 @@ func (e *egress) report(red *redact.Redactor, sent []string, files map[string]st
 		Provider:   e.t.prov.name,
 		Host:       endpointHost(e.t.prov.cfg),
 		SentSHA256: sum,
+		Admitted:   e.r.Admitted(e.need, e.t.name),
 	}
 	seen := map[string]bool{}
 	for _, p := range e.need.Paths {

@@ -253,3 +253,38 @@ func TestEndpointHost(t *testing.T) {
 		}
 	}
 }
+
+// The audit line names the rules that let the request out: a remote
+// provider that passed [policy] jurisdictions says so.
+func TestEgressNamesTheRulesThatAdmittedIt(t *testing.T) {
+	impl := &recorder{name: "p", pieces: []string{"ok"}}
+	pc := config.Provider{Type: "openai", BaseURL: "https://api.example.com/v1",
+		Data: config.DataPolicy{Jurisdictions: []string{"US"}}}
+	cfg := &config.Config{
+		Providers: map[string]config.Provider{"p": pc},
+		Models:    map[string]config.Model{"m": {Provider: "p", ID: "model-id", Classes: []string{config.ClassCompletion}}},
+		Policy:    config.Policy{Jurisdictions: []string{"EU", "US"}},
+	}
+	var got []providers.Egress
+	r, err := New(cfg, Options{
+		NewProvider: func(string, config.Provider) (providers.Provider, error) { return impl, nil },
+		Egress:      func(e providers.Egress) { got = append(got, e) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s, _, err := r.Stream(context.Background(), providers.Need{Task: config.TaskCompletion}, func(ctx context.Context, tg providers.Target) (providers.Stream, error) {
+		return tg.Provider.Chat(ctx, &providers.ChatRequest{Model: "model-id", Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providers.ReadAll(s)
+	if len(got) != 1 {
+		t.Fatalf("%d egress events, want 1", len(got))
+	}
+	if a := strings.Join(got[0].Admitted, "; "); !strings.Contains(a, "jurisdictions") || !strings.Contains(a, "US") {
+		t.Errorf("admitted %q, want the jurisdictions rule with US", a)
+	}
+}

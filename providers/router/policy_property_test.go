@@ -403,7 +403,7 @@ func newPropRouter(t *testing.T, cfg *config.Config, noPolicy bool) *Router {
 // setPolicy puts pol in force as New would, so that one router serves
 // every policy of the space.
 func (r *Router) setPolicy(t *testing.T, pol config.Policy) {
-	lo, err := newLocalOnly(pol.LocalOnly, nil)
+	lo, err := newLocalOnly(pol, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
