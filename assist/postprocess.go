@@ -706,15 +706,7 @@ func (b *bracketScan) closeFrom(after string) {
 	own := 0
 	for i := 0; i < len(after); i++ {
 		c := after[i]
-		if b.quote != 0 {
-			switch {
-			case c == '\n' && b.quote != '`':
-				b.quote = 0
-			case c == '\\' && b.quote != '`':
-				i++
-			case c == b.quote:
-				b.quote = 0
-			}
+		if in, _ := b.quoted(after, &i); in {
 			continue
 		}
 		switch c {
@@ -743,18 +735,31 @@ type bracketScan struct {
 	bad     int
 }
 
+// quoted reports whether code[*i] is inside a string, stepping over an
+// escaped character; broken reports a string in ” or "" that its line
+// ended.
+func (b *bracketScan) quoted(code string, i *int) (in, broken bool) {
+	if b.quote == 0 {
+		return false, false
+	}
+	switch c := code[*i]; {
+	case c == '\n' && b.quote != '`':
+		b.quote = 0
+		return true, true
+	case c == '\\' && b.quote != '`':
+		*i++
+	case c == b.quote:
+		b.quote = 0
+	}
+	return true, false
+}
+
 func (b *bracketScan) scan(code string) {
 	for i := 0; i < len(code); i++ {
 		c := code[i]
-		if b.quote != 0 {
-			switch {
-			case c == '\n' && b.quote != '`':
-				b.quote = 0
+		if in, broken := b.quoted(code, &i); in {
+			if broken {
 				b.bad += 2
-			case c == '\\' && b.quote != '`':
-				i++
-			case c == b.quote:
-				b.quote = 0
 			}
 			continue
 		}
