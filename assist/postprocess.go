@@ -678,11 +678,11 @@ func firstLines(s string, n int) string {
 // double. Openers left open in before do not count, whether the line
 // closes them or not, and an opener the line leaves open is fine when
 // after closes it: the statement may span lines. Brackets inside strings
-// do not count; a string in ” or "" ends with its line, which keeps an
-// apostrophe in a comment from spreading, while one in backquotes may
-// span lines, as raw strings and template literals do. It reads code of
-// any language, so it is a heuristic: what it gets wrong, it gets wrong
-// alike for each overlap it compares.
+// do not count; a string in single or double quotes ends with its line,
+// which keeps an apostrophe in a comment from spreading, while one in
+// backquotes may span lines, as raw strings and template literals do. It
+// reads code of any language, so it is a heuristic: what it gets wrong,
+// it gets wrong alike for each overlap it compares.
 func unbalanced(before, line, after string) int {
 	var b bracketScan
 	b.scan(before)
@@ -736,8 +736,8 @@ type bracketScan struct {
 }
 
 // quoted reports whether code[*i] is inside a string, stepping over an
-// escaped character; broken reports a string in ” or "" that its line
-// ended.
+// escaped character; broken reports a string in single or double quotes
+// that its line ended.
 func (b *bracketScan) quoted(code string, i *int) (in, broken bool) {
 	if b.quote == 0 {
 		return false, false
