@@ -44,7 +44,7 @@ type answer struct {
 func clean(raw string, a *answer) (text string, done bool) {
 	s := strings.ReplaceAll(raw, "\r\n", "\n")
 	s = trimBrokenRune(s)
-	s, done = cutSpecialTokens(s)
+	s, done = cutSpecialTokens(s, a.final)
 	final := a.final || done
 	if a.chat || (strings.HasPrefix(strings.TrimLeft(s, " \t\n"), "```") && !strings.Contains(a.cur.prefix, "```")) {
 		var d bool
@@ -114,8 +114,10 @@ func trimBrokenRune(s string) string {
 	return strings.ToValidUTF8(s, "")
 }
 
-// cutSpecialTokens removes leaked prompt tokens.
-func cutSpecialTokens(s string) (string, bool) {
+// cutSpecialTokens removes leaked prompt tokens. Before the stream ends,
+// the start of a token at the very end is held back too: "}<|endo" must
+// not read as a line that ends the block.
+func cutSpecialTokens(s string, final bool) (string, bool) {
 	for again := true; again; {
 		again = false
 		for _, t := range markerTokens {
@@ -135,7 +137,27 @@ func cutSpecialTokens(s string) (string, bool) {
 	if cut < len(s) {
 		return s[:cut], true
 	}
+	if !final {
+		s = s[:len(s)-partialToken(s)]
+	}
 	return s, false
+}
+
+// partialToken is the length of the longest end of s that begins a
+// special token, or 0.
+func partialToken(s string) int {
+	longest := 0
+	for _, list := range [][]string{endTokens, markerTokens} {
+		for _, t := range list {
+			for n := min(len(t)-1, len(s)); n > longest; n-- {
+				if strings.HasSuffix(s, t[:n]) {
+					longest = n
+					break
+				}
+			}
+		}
+	}
+	return longest
 }
 
 // stripWrapping removes Markdown fences and the chatter chat models put
@@ -284,15 +306,7 @@ func trailingChatter(s string) int {
 func stripRestated(s string, cur *cursor, chat bool) (string, bool) {
 	lp := cur.linePrefix
 	if !chat {
-		t := strings.TrimLeft(lp, " \t")
-		if len(t) < 4 {
-			return s, false
-		}
-		body := strings.TrimLeft(s, " \t")
-		if strings.HasPrefix(body, t) {
-			return body[len(t):], false
-		}
-		return s, strings.HasPrefix(t, body) && body != "" && !strings.Contains(body, "\n")
+		return stripRestatedLine(s, lp, cur.lineSuffix)
 	}
 	tail := recentLines(cur.prefix, 20)
 	best, pending := 0, false
@@ -326,6 +340,44 @@ func stripRestated(s string, cur *cursor, chat bool) (string, bool) {
 		return s[len(word):], false
 	}
 	return s, false
+}
+
+// stripRestatedLine removes a code model's restatement of the current
+// line up to the cursor: the whole of it, indentation included, or its
+// text without the indentation. On a line blank up to the cursor that is
+// the indentation alone. A restated text of one character other than a
+// letter counts only when the line balances better without it: "'"
+// answered with "'use strict'" restates it, "(" answered with "(a)"
+// before ")" nests, and "/" answered with "// note" is left alone, since
+// "/" may start a comment the answer finishes.
+func stripRestatedLine(s, lp, rest string) (string, bool) {
+	t := strings.TrimLeft(lp, " \t")
+	indented := len(t) < len(lp)
+	if indented && strings.HasPrefix(s, lp) {
+		return s[len(lp):], false
+	}
+	if t == "" {
+		return s, false
+	}
+	body := strings.TrimLeft(s, " \t")
+	if strings.HasPrefix(body, t) {
+		if len(t) > 1 || isIdentByte(t[0]) || betterBalanced(lp, body[len(t):], body, rest) {
+			return body[len(t):], false
+		}
+		return s, false
+	}
+	pending := body != "" && !strings.Contains(body, "\n") &&
+		(strings.HasPrefix(t, body) || indented && strings.HasPrefix(lp, s))
+	return s, pending
+}
+
+// betterBalanced reports whether the current line balances better with
+// answer a than with answer b. Only the first line of each is compared:
+// a later line may still be coming.
+func betterBalanced(lp, a, b, rest string) bool {
+	a, _, _ = strings.Cut(a, "\n")
+	b, _, _ = strings.Cut(b, "\n")
+	return unbalanced("", lp+a+rest, "") < unbalanced("", lp+b+rest, "")
 }
 
 // restatedLen is how much of s restates cand, the text from a line start
@@ -389,13 +441,21 @@ func cutLine(s string, cur *cursor) (string, bool) {
 }
 
 // cutBlock ends a multi-line answer where its block ends: at the first
-// line indented less than the block. After an opener such as "{", the
-// block's own closing line is kept when the document does not already
-// have it.
+// line indented less than the block, keeping that line when it only
+// closes the block and the document does not already have it. After an
+// opener such as "{" the block is the one it opens. On a line blank up to
+// the cursor it is the block the line is in, which the previous non-blank
+// line tells, as tabby-agent's limitScopeByIndentation reads it: so the
+// end of a statement continued from above, and the "}" or the next
+// statement after it, stay in the answer.
 func cutBlock(s string, cur *cursor, final bool) (string, bool) {
 	base, inclusive := -1, false
 	if cur.afterOpener || !isBlank(cur.linePrefix) {
 		base, inclusive = width(cur.linePrefix), cur.afterOpener
+	}
+	outer := -1 // on a blank line: the indentation of the enclosing block
+	if base < 0 {
+		outer = enclosingIndent(cur.prefix)
 	}
 	for i, first := 0, true; i < len(s); first = false {
 		line := s[i:]
@@ -413,6 +473,9 @@ func cutBlock(s string, cur *cursor, final bool) (string, bool) {
 			}
 			if base < 0 && !isBlank(line) {
 				base = width(cur.linePrefix + line)
+				if outer >= 0 {
+					base = min(base, outer)
+				}
 			}
 			i = next
 			continue
@@ -424,6 +487,9 @@ func cutBlock(s string, cur *cursor, final bool) (string, bool) {
 		w := width(line)
 		if base < 0 {
 			base = w
+			if outer >= 0 {
+				base = min(base, outer)
+			}
 			i = next
 			continue
 		}
@@ -431,11 +497,13 @@ func cutBlock(s string, cur *cursor, final bool) (string, bool) {
 			i = next
 			continue
 		}
-		if inclusive && w == base && closerOnly(line) {
+		// A closer the document already has ends the answer even before
+		// its line is whole: the model is copying what comes next.
+		if closerOnly(line) && !alreadyClosed(cur, line) {
 			if !whole {
-				return s, false
+				return s, false // "}" may yet become "})" or "} else {"
 			}
-			if !alreadyClosed(cur, line) {
+			if endsBelow(cur, base, inclusive) {
 				return s[:i] + line, true
 			}
 		}
@@ -445,6 +513,35 @@ func cutBlock(s string, cur *cursor, final bool) (string, bool) {
 		return strings.TrimRight(s[:i], "\n"), true
 	}
 	return s, false
+}
+
+// endsBelow reports whether the block also ends in the document right
+// after the cursor, so a closing line in the answer does not shut it
+// above statements of its own. Text after the cursor on its line is left
+// to alreadyClosed.
+func endsBelow(cur *cursor, base int, inclusive bool) bool {
+	if !isBlank(cur.lineSuffix) {
+		return true
+	}
+	below := nonBlankLines(cur.below, 1)
+	if len(below) == 0 {
+		return true
+	}
+	w := width(below[0])
+	return w < base || inclusive && w == base
+}
+
+// enclosingIndent is the indentation of the block a line starts in after
+// prefix: that of the previous non-blank line, one column deeper when
+// that line opens a block; 0 at the start of the document.
+func enclosingIndent(prefix string) int {
+	prev := strings.TrimRight(prefix, " \t\r\n")
+	prev = prev[strings.LastIndexByte(prev, '\n')+1:]
+	w := width(prev)
+	if endsWithOpener(prev) {
+		w++
+	}
+	return w
 }
 
 var closerWords = []string{"end", "fi", "done", "esac", "end;", "endif", "endfunction"}
@@ -474,89 +571,214 @@ func closerOnly(line string) bool {
 }
 
 // alreadyClosed reports whether the document after the cursor already
-// starts with the same closing line.
+// starts with the same closing line: the rest of the cursor's line, or
+// the next line at the same indentation ("\t}" closes another block
+// than "\t\t}").
 func alreadyClosed(cur *cursor, line string) bool {
 	want := strings.TrimSpace(line)
 	if t := strings.TrimSpace(cur.lineSuffix); t != "" {
 		return t == want
 	}
-	rest := cur.below
-	for rest != "" {
-		l, after, _ := strings.Cut(rest, "\n")
-		if t := strings.TrimSpace(l); t != "" {
-			return t == want
-		}
-		rest = after
-	}
-	return false
+	below := nonBlankLines(cur.below, 1)
+	return len(below) == 1 && strings.TrimSpace(below[0]) == want && width(below[0]) == width(line)
 }
 
 // trimSuffixOverlap drops the end of the answer that the document already
 // has after the cursor: whole lines that repeat the lines below, and the
 // rest of the current line (or its first closers) when the answer ends
-// with them and does not need them to balance its own brackets.
+// with them and the line reads better without them.
 func trimSuffixOverlap(s string, cur *cursor) string {
-	// Whole lines repeated from below the cursor, indentation included:
-	// a "}" one level deeper closes another block.
 	if isBlank(cur.lineSuffix) && strings.Contains(s, "\n") {
-		below := nonBlankLines(cur.below, 8)
-		lines := strings.Split(strings.TrimRight(s, " \t\n"), "\n")
-		for n := min(len(below), len(lines)-1); n > 0; n-- {
-			match := true
-			for k := 0; k < n; k++ {
-				a := strings.TrimRight(lines[len(lines)-n+k], " \t")
-				if isBlank(a) || a != below[k] {
-					match = false
-					break
-				}
-			}
-			if match {
-				s = strings.Join(lines[:len(lines)-n], "\n")
-				break
-			}
-		}
+		s = trimRepeatedLines(s, cur.below)
 	}
 	rest := strings.TrimRight(cur.lineSuffix, " \t")
 	if rest == "" {
 		return s
 	}
 	body := strings.TrimRight(s, " \t")
-	for k := min(len(rest), len(body)); k > 0; k-- {
+	// Each overlap is judged by the line the user would get: the one
+	// whose brackets and quotes balance best. A model that ran on into
+	// the closers leaves one too many; one that wrote code needing them,
+	// "g(a)" before ")", leaves one too few when they are dropped.
+	// A statement may span lines, so the lines above are read for the
+	// brackets and strings they leave open (a closer that closes one of
+	// those is no fault, nor is leaving it open), and the lines below for
+	// closers of brackets the line leaves open.
+	before := strings.TrimSuffix(recentLines(cur.prefix, 4), cur.linePrefix)
+	after := firstLines(cur.below, 3)
+	best, bestCost := 0, unbalanced(before, cur.linePrefix+body+rest, after)
+	for k := 1; k <= min(len(rest), len(body)); k++ {
 		over := rest[:k]
 		if !strings.HasSuffix(body, over) {
 			continue
 		}
-		if k < len(rest) && strings.Trim(over, ")]}\"'`;,") != "" {
+		if k < len(rest) && strings.Trim(over, closerChars) != "" {
 			continue // a partial overlap counts only for closers
 		}
-		if needs(body[:len(body)-k], over) {
+		if c := unbalanced(before, cur.linePrefix+body[:len(body)-k]+rest, after); c <= bestCost {
+			best, bestCost = k, c
+		}
+	}
+	if best == 0 {
+		return s
+	}
+	return body[:len(body)-best]
+}
+
+const closerChars = ")]}\"'`;,"
+
+// trimRepeatedLines drops the answer's last lines when they repeat the
+// first non-blank lines below the cursor, indentation included (a "}" one
+// level deeper closes another block). The first line is never dropped:
+// an answer that is all repetition is the model's own text.
+func trimRepeatedLines(s, below string) string {
+	want := nonBlankLines(below, 8)
+	if len(want) == 0 {
+		return s
+	}
+	lines := strings.Split(strings.TrimRight(s, " \t\n"), "\n")
+	for i := 1; i < len(lines); i++ {
+		if isBlank(lines[i]) {
 			continue
 		}
-		return body[:len(body)-k]
+		n, match := 0, true
+		for _, l := range lines[i:] {
+			if isBlank(l) {
+				continue
+			}
+			if n == len(want) || strings.TrimRight(l, " \t\r") != want[n] {
+				match = false
+				break
+			}
+			n++
+		}
+		if match {
+			return strings.TrimRight(strings.Join(lines[:i], "\n"), " \t\n")
+		}
 	}
 	return s
 }
 
-// needs reports whether text m needs the closers in over to balance.
-func needs(m, over string) bool {
-	depth := 0
-	for i := 0; i < len(m); i++ {
-		switch m[i] {
+// firstLines is the first n lines of s.
+func firstLines(s string, n int) string {
+	end := 0
+	for ; n > 0 && end < len(s); n-- {
+		i := strings.IndexByte(s[end:], '\n')
+		if i < 0 {
+			return s
+		}
+		end += i + 1
+	}
+	return strings.TrimSuffix(s[:end], "\n")
+}
+
+// unbalanced counts what is wrong with the brackets and quotes of a line
+// between the lines before and after it: closers with no opener, openers
+// left open, and a string left open at the end of the line, which counts
+// double. Openers left open in before do not count, whether the line
+// closes them or not, and an opener the line leaves open is fine when
+// after closes it: the statement may span lines. Brackets inside strings
+// do not count; a string in single or double quotes ends with its line,
+// which keeps an apostrophe in a comment from spreading, while one in
+// backquotes may span lines, as raw strings and template literals do. It
+// reads code of any language, so it is a heuristic: what it gets wrong,
+// it gets wrong alike for each overlap it compares.
+func unbalanced(before, line, after string) int {
+	var b bracketScan
+	b.scan(before)
+	b.bad, b.carried = 0, len(b.stack)
+	b.scan(line)
+	bad := b.bad
+	if b.quote != 0 && b.quote != '`' {
+		bad += 2
+		b.quote = 0
+	}
+	b.closeFrom(after)
+	if b.quote != 0 {
+		bad += 2
+	}
+	return bad + len(b.stack) - b.carried
+}
+
+// closeFrom pops the line's openers that after closes, up to the first
+// closer that matches neither them nor an opener of after's own.
+func (b *bracketScan) closeFrom(after string) {
+	own := 0
+	for i := 0; i < len(after); i++ {
+		c := after[i]
+		if in, _ := b.quoted(after, &i); in {
+			continue
+		}
+		switch c {
+		case '"', '\'', '`':
+			b.quote = c
 		case '(', '[', '{':
-			depth++
+			own++
 		case ')', ']', '}':
-			depth--
+			if own > 0 {
+				own--
+				continue
+			}
+			n := len(b.stack)
+			if n <= b.carried || b.stack[n-1] != "([{"[strings.IndexByte(")]}", c)] {
+				return
+			}
+			b.stack = b.stack[:n-1]
 		}
 	}
-	if depth > 0 && strings.ContainsAny(over, ")]}") {
-		return true
+}
+
+type bracketScan struct {
+	stack   []byte
+	carried int // how many of stack's first openers came from before
+	quote   byte
+	bad     int
+}
+
+// quoted reports whether code[*i] is inside a string, stepping over an
+// escaped character; broken reports a string in single or double quotes
+// that its line ended.
+func (b *bracketScan) quoted(code string, i *int) (in, broken bool) {
+	if b.quote == 0 {
+		return false, false
 	}
-	for _, q := range []string{`"`, "'", "`"} {
-		if strings.Contains(over, q) && strings.Count(m, q)%2 == 1 {
-			return true
+	switch c := code[*i]; {
+	case c == '\n' && b.quote != '`':
+		b.quote = 0
+		return true, true
+	case c == '\\' && b.quote != '`':
+		*i++
+	case c == b.quote:
+		b.quote = 0
+	}
+	return true, false
+}
+
+func (b *bracketScan) scan(code string) {
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if in, broken := b.quoted(code, &i); in {
+			if broken {
+				b.bad += 2
+			}
+			continue
+		}
+		switch c {
+		case '"', '\'', '`':
+			b.quote = c
+		case '(', '[', '{':
+			b.stack = append(b.stack, c)
+		case ')', ']', '}':
+			open := "([{"[strings.IndexByte(")]}", c)]
+			n := len(b.stack)
+			if n == 0 || b.stack[n-1] != open {
+				b.bad++
+				continue
+			}
+			b.stack = b.stack[:n-1]
+			b.carried = min(b.carried, n-1)
 		}
 	}
-	return false
 }
 
 func nonBlankLines(s string, n int) []string {
