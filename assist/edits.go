@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -218,14 +217,14 @@ type block struct {
 }
 
 var (
-	searchRE  = regexp.MustCompile(`^\s*<{5,9}\s*SEARCH\s*$`)
-	dividerRE = regexp.MustCompile(`^\s*={5,9}\s*$`)
-	replaceRE = regexp.MustCompile(`^\s*>{5,9}\s*REPLACE\s*$`)
-	renameRE  = regexp.MustCompile(`^\W{0,4}RENAME:?\s+(\S+)\s*(?:->|→|to)\s*(\S+?)\W{0,4}$`)
+	searchRE  = lazyRegexp(`^\s*<{5,9}\s*SEARCH\s*$`)
+	dividerRE = lazyRegexp(`^\s*={5,9}\s*$`)
+	replaceRE = lazyRegexp(`^\s*>{5,9}\s*REPLACE\s*$`)
+	renameRE  = lazyRegexp(`^\W{0,4}RENAME:?\s+(\S+)\s*(?:->|→|to)\s*(\S+?)\W{0,4}$`)
 	// deleteRE takes the path as one token, so a line of prose or SQL
 	// ("DELETE FROM users;") is never read as a deletion.
-	deleteRE = regexp.MustCompile(`^\s*\W{0,4}DELETE[:*_]*\s+(\S+?)\W{0,4}\s*$`)
-	fenceRE  = regexp.MustCompile("^\\s*(`{3,}|~{3,})")
+	deleteRE = lazyRegexp(`^\s*\W{0,4}DELETE[:*_]*\s+(\S+?)\W{0,4}\s*$`)
+	fenceRE  = lazyRegexp("^\\s*(`{3,}|~{3,})")
 )
 
 // parseBlocks reads every block of an answer. Text outside blocks
@@ -256,7 +255,7 @@ func parseBlocks(answer string) ([]block, []Problem) {
 	for _, line := range lines {
 		switch section {
 		case 0:
-			if searchRE.MatchString(line) {
+			if searchRE().MatchString(line) {
 				n := len(blocks) + 1
 				p := path
 				if p == "" {
@@ -270,19 +269,19 @@ func parseBlocks(answer string) ([]block, []Problem) {
 				section = 1
 				continue
 			}
-			if m := renameRE.FindStringSubmatch(line); m != nil {
+			if m := renameRE().FindStringSubmatch(line); m != nil {
 				blocks = append(blocks, block{n: len(blocks) + 1, path: cleanPathToken(m[1]), newPath: cleanPathToken(m[2])})
 				path = ""
 				continue
 			}
-			if m := deleteRE.FindStringSubmatch(line); m != nil {
+			if m := deleteRE().FindStringSubmatch(line); m != nil {
 				if p := cleanPathToken(m[1]); p != "" {
 					blocks = append(blocks, block{n: len(blocks) + 1, path: p, delete: true})
 					path = ""
 					continue
 				}
 			}
-			if fenceRE.MatchString(line) {
+			if fenceRE().MatchString(line) {
 				// "```go" may carry a file name after the language.
 				if p := pathToken(strings.TrimLeft(strings.TrimSpace(line), "`~")); p != "" && strings.ContainsAny(p, "./") {
 					if _, name, ok := strings.Cut(p, ":"); ok && name != "" {
@@ -299,10 +298,10 @@ func parseBlocks(answer string) ([]block, []Problem) {
 			}
 		case 1:
 			switch {
-			case dividerRE.MatchString(line):
+			case dividerRE().MatchString(line):
 				cur.search = flush()
 				section = 2
-			case searchRE.MatchString(line) || replaceRE.MatchString(line):
+			case searchRE().MatchString(line) || replaceRE().MatchString(line):
 				problems = append(problems, Problem{Path: cur.path, Block: cur.n, Reason: "its SEARCH part has no ======= line before the next marker: the block is malformed"})
 				body = body[:0]
 				section = 0
@@ -312,7 +311,7 @@ func parseBlocks(answer string) ([]block, []Problem) {
 			}
 		case 2:
 			switch {
-			case replaceRE.MatchString(line):
+			case replaceRE().MatchString(line):
 				cur.replace = flush()
 				blocks[cur.n-1] = *cur
 				if cur.path != "" {
@@ -320,7 +319,7 @@ func parseBlocks(answer string) ([]block, []Problem) {
 				}
 				path = ""
 				section = 0
-			case searchRE.MatchString(line):
+			case searchRE().MatchString(line):
 				problems = append(problems, Problem{Path: cur.path, Block: cur.n, Reason: "a new SEARCH began before >>>>>>> REPLACE: the block is malformed"})
 				blocks[cur.n-1].path = ""
 				body = body[:0]

@@ -33,16 +33,16 @@ const imageExt = `\.(?i:png|jpe?g|gif|webp)`
 
 var refPatterns = []struct {
 	kind refKind
-	re   *regexp.Regexp
+	re   func() *regexp.Regexp
 }{
-	{refMarkdown, regexp.MustCompile(`!\[[^\]\n]*\]\(\s*(?:<([^>\n]+)>|([^)\s]+))(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)`)},
-	{refHTML, regexp.MustCompile(`(?i)<img\b[^>]*?\ssrc\s*=\s*(?:"([^"\n]+)"|'([^'\n]+)'|([^\s>]+))[^>]*>?`)},
-	{refCSS, regexp.MustCompile(`(?i)url\(\s*(?:"([^"\n]+)"|'([^'\n]+)'|([^)\s'"]+))\s*\)`)},
-	{refImport, regexp.MustCompile(`\bimport\s+(?:[\w$*{},\s]+\s+from\s+)?(?:"([^"\n]+)"|'([^'\n]+)')|\brequire\(\s*(?:"([^"\n]+)"|'([^'\n]+)')\s*\)|\bimport\(\s*(?:"([^"\n]+)"|'([^'\n]+)')\s*\)`)},
-	{refPath, regexp.MustCompile(`(?:[\w@.+~-]+/)*[\w@.+~-]+` + imageExt + `\b`)},
+	{refMarkdown, lazyRegexp(`!\[[^\]\n]*\]\(\s*(?:<([^>\n]+)>|([^)\s]+))(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)`)},
+	{refHTML, lazyRegexp(`(?i)<img\b[^>]*?\ssrc\s*=\s*(?:"([^"\n]+)"|'([^'\n]+)'|([^\s>]+))[^>]*>?`)},
+	{refCSS, lazyRegexp(`(?i)url\(\s*(?:"([^"\n]+)"|'([^'\n]+)'|([^)\s'"]+))\s*\)`)},
+	{refImport, lazyRegexp(`\bimport\s+(?:[\w$*{},\s]+\s+from\s+)?(?:"([^"\n]+)"|'([^'\n]+)')|\brequire\(\s*(?:"([^"\n]+)"|'([^'\n]+)')\s*\)|\bimport\(\s*(?:"([^"\n]+)"|'([^'\n]+)')\s*\)`)},
+	{refPath, lazyRegexp(`(?:[\w@.+~-]+/)*[\w@.+~-]+` + imageExt + `\b`)},
 }
 
-var hasImageExt = regexp.MustCompile(imageExt + `$`)
+var hasImageExt = lazyRegexp(imageExt + `$`)
 
 // findImageRef returns the image reference that the selection
 // [start, end) of text is on: the cursor inside it, or the selection
@@ -63,7 +63,7 @@ func findImageRef(text string, start, end int) (imageRef, bool) {
 	region := text[lo:hi]
 	best, found := imageRef{}, false
 	for _, p := range refPatterns {
-		for _, m := range p.re.FindAllStringSubmatchIndex(region, -1) {
+		for _, m := range p.re().FindAllStringSubmatchIndex(region, -1) {
 			ms, me := lo+m[0], lo+m[1]
 			on := ms <= start && start <= me
 			if start != end {
@@ -74,7 +74,7 @@ func findImageRef(text string, start, end int) (imageRef, bool) {
 			}
 			target := firstGroup(region, m)
 			target = cleanTarget(target)
-			if !hasImageExt.MatchString(target) || isRemote(target) {
+			if !hasImageExt().MatchString(target) || isRemote(target) {
 				continue
 			}
 			r := imageRef{kind: p.kind, target: target, start: ms, end: me}

@@ -2,7 +2,6 @@ package assist
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -201,7 +200,7 @@ func formatDiagnostics(text string, ds []Diagnostic) string {
 // expandTemplate fills a user-defined action's {variables}. Unknown
 // names are left as written (config validation reports them).
 func expandTemplate(tmpl string, vars map[string]string) string {
-	return templateVarRE.ReplaceAllStringFunc(tmpl, func(m string) string {
+	return templateVarRE().ReplaceAllStringFunc(tmpl, func(m string) string {
 		if v, ok := vars[m[1:len(m)-1]]; ok {
 			return v
 		}
@@ -216,7 +215,7 @@ func codeFromAnswer(answer string) string {
 	lines := strings.Split(answer, "\n")
 	best, found := "", false
 	for i := 0; i < len(lines); i++ {
-		m := fenceRE.FindStringSubmatch(lines[i])
+		m := fenceRE().FindStringSubmatch(lines[i])
 		if m == nil {
 			continue
 		}
@@ -249,4 +248,4 @@ func codeFromAnswer(answer string) string {
 // templateVarRE matches what config's validation calls a variable. The
 // expansion is one pass, so a selection that holds "{file}" stays as
 // written.
-var templateVarRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+var templateVarRE = lazyRegexp(`\{([a-z_]+)\}`)

@@ -11,7 +11,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -395,8 +394,8 @@ func walk(ctx context.Context, dir string, deep bool, ig *ignorer) ([]string, er
 // identRE finds identifiers; namesRE finds the ones an instruction
 // names in code style: camelCase, snake_case, or in backquotes.
 var (
-	identRE  = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
-	quotedRE = regexp.MustCompile("`([^`]+)`")
+	identRE  = lazyRegexp(`[A-Za-z_][A-Za-z0-9_]*`)
+	quotedRE = lazyRegexp("`([^`]+)`")
 )
 
 var keywords = map[string]bool{
@@ -414,7 +413,7 @@ var keywords = map[string]bool{
 func symbolAt(text string, start, end int) string {
 	sel := strings.TrimSpace(text[start:end])
 	if sel != "" {
-		for _, id := range identRE.FindAllString(sel, 8) {
+		for _, id := range identRE().FindAllString(sel, 8) {
 			if !keywords[id] {
 				return id
 			}
@@ -428,7 +427,7 @@ func symbolAt(text string, start, end int) string {
 	for e < len(text) && isIdentByte(text[e]) {
 		e++
 	}
-	if id := text[s:e]; id != "" && !keywords[id] && identRE.MatchString(id) {
+	if id := text[s:e]; id != "" && !keywords[id] && identRE().MatchString(id) {
 		return id
 	}
 	return ""
@@ -442,12 +441,12 @@ func instructionNames(instruction string) []string {
 			out = append(out, n)
 		}
 	}
-	for _, m := range quotedRE.FindAllStringSubmatch(instruction, -1) {
-		for _, id := range identRE.FindAllString(m[1], -1) {
+	for _, m := range quotedRE().FindAllStringSubmatch(instruction, -1) {
+		for _, id := range identRE().FindAllString(m[1], -1) {
 			add(id)
 		}
 	}
-	for _, id := range identRE.FindAllString(instruction, -1) {
+	for _, id := range identRE().FindAllString(instruction, -1) {
 		if strings.Contains(id, "_") || strings.ToLower(id[1:]) != id[1:] {
 			add(id)
 		}

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,7 +39,7 @@ var (
 
 // variableRE finds {name} variables; other braces (code in a prompt) are
 // left alone because they rarely hold a bare identifier.
-var variableRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+var variableRE = lazyRegexp(`\{([a-z_]+)\}`)
 
 // validateActions checks the [[actions]] entries.
 func validateActions(ps *problems, actions []Action) {
@@ -65,7 +64,7 @@ func validateActions(ps *problems, actions []Action) {
 		if strings.TrimSpace(a.Prompt) == "" {
 			ps.add(at("prompt"), "action %q has no prompt: write what the model should do, using {selection}, {file}, {language}, {diagnostics} or {instruction}", label)
 		}
-		for _, m := range variableRE.FindAllStringSubmatch(a.Prompt, -1) {
+		for _, m := range variableRE().FindAllStringSubmatch(a.Prompt, -1) {
 			if !slices.Contains(PromptVariables, m[1]) {
 				ps.add(at("prompt"), "action %q uses {%s}, which is not a variable: use %s", label, m[1], braces(PromptVariables))
 			}
@@ -82,7 +81,7 @@ func validateActions(ps *problems, actions []Action) {
 		case a.File != "" && a.Output != OutputNewFile:
 			ps.add(at("file"), "action %q sets file but its output is %q: set output = \"new_file\", or remove file", label, orReplace(a.Output))
 		}
-		for _, m := range variableRE.FindAllStringSubmatch(a.File, -1) {
+		for _, m := range variableRE().FindAllStringSubmatch(a.File, -1) {
 			if !slices.Contains(FileVariables, m[1]) {
 				ps.add(at("file"), "action %q uses {%s} in file, which is not a variable: use %s", label, m[1], braces(FileVariables))
 			}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -134,7 +133,7 @@ func LoadWorkspace(folder string) (*Layer, error) {
 
 // tomlTypeError matches the decoder's type errors, which carry the line
 // and key only inside their text.
-var tomlTypeError = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "(.*?)"\): (.*)$`)
+var tomlTypeError = lazyRegexp(`^toml: (?:line (\d+) )?\(last key "(.*?)"\): (.*)$`)
 
 // ParseTOML decodes a TOML configuration. source names it in problems
 // (usually the file's path). Syntax errors, wrong types and unknown keys
@@ -194,7 +193,7 @@ func tomlProblem(err error, source string) error {
 	if errors.As(err, &pe) {
 		return &ValidationError{Problems: []Problem{{Source: source, Line: pe.Position.Line, Key: pe.LastKey, Message: pe.Message}}}
 	}
-	if m := tomlTypeError.FindStringSubmatch(err.Error()); m != nil {
+	if m := tomlTypeError().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &ValidationError{Problems: []Problem{{Source: source, Line: line, Key: m[2], Message: m[3]}}}
 	}

@@ -2,6 +2,7 @@ package vertex
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -9,7 +10,8 @@ import (
 	"strings"
 	"sync"
 
-	"google.golang.org/genai"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/google"
 
 	"switchyard/config"
 	"switchyard/providers"
@@ -21,19 +23,22 @@ import (
 // without tying the user to one region.
 const DefaultRegion = "global"
 
+const cloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform"
+
 // Provider is Vertex AI in one project and region.
 type Provider struct {
 	name    string
 	cfg     config.Provider
 	project string
 	region  string
+	base    string // base_url, or the region's endpoint
 	// keyed: an access token comes from api_key_env or api_key_cmd on each
 	// request instead of from Application Default Credentials.
 	keyed bool
 	hint  string
 
 	mu     sync.Mutex
-	gemini *genai.Client       // built on the first Gemini request
+	client *http.Client        // authorised; built on the first request
 	claude *anthropic.Provider // built on the first Claude request
 	token  *tokenSource        // the token of the latest keyed request
 }
@@ -53,6 +58,7 @@ func New(name string, cfg config.Provider) (*Provider, error) {
 		cfg:     cfg,
 		project: project,
 		region:  region,
+		base:    strings.TrimSuffix(firstSet(cfg.BaseURL, endpoint(region)), "/"),
 		keyed:   cfg.APIKeyEnv != "" || cfg.APIKeyCmd != "",
 		token:   &tokenSource{},
 	}
@@ -66,18 +72,28 @@ func New(name string, cfg config.Provider) (*Provider, error) {
 	return p, nil
 }
 
+// endpoint is the Vertex AI service endpoint of a location, as Google's
+// SDKs choose it: the global endpoint, a multi-region's, or a region's.
+func endpoint(region string) string {
+	switch region {
+	case "global":
+		return "https://aiplatform.googleapis.com"
+	case "us", "eu":
+		return "https://aiplatform." + region + ".rep.googleapis.com"
+	}
+	return "https://" + region + "-aiplatform.googleapis.com"
+}
+
 // Name is the user's name for the provider.
 func (p *Provider) Name() string { return p.name }
 
 // Chat streams the answer of a Gemini or Claude model on Vertex AI.
 func (p *Provider) Chat(ctx context.Context, req *providers.ChatRequest) (providers.Stream, error) {
-	var token string
 	if p.keyed {
 		t, err := p.cfg.APIKey(ctx)
 		if err != nil {
 			return nil, &providers.Error{Provider: p.name, Kind: providers.KindAuth, Hint: p.hint, Err: err}
 		}
-		token = t
 		p.token.set(t)
 	}
 	if isClaude(req.Model) {
@@ -87,7 +103,7 @@ func (p *Provider) Chat(ctx context.Context, req *providers.ChatRequest) (provid
 		}
 		return c.Chat(ctx, req)
 	}
-	return p.chatGemini(ctx, req, token)
+	return p.chatGemini(ctx, req)
 }
 
 // isClaude tells Anthropic's models on Vertex (publisher "anthropic",
@@ -96,38 +112,86 @@ func isClaude(model string) bool {
 	return strings.HasPrefix(strings.ToLower(model), "claude")
 }
 
-// geminiClient builds the genai client once. With a token from the
-// configuration it gets a plain HTTP client, which keeps genai from
-// looking for Application Default Credentials; the token then rides on
-// each request.
-func (p *Provider) geminiClient(ctx context.Context) (*genai.Client, error) {
+// httpClient builds, once, the client that both model families share: it
+// puts an OAuth access token on every request, the one from api_key_env
+// or api_key_cmd or one from Application Default Credentials, which
+// golang.org/x/oauth2/google finds and refreshes (a credentials file,
+// gcloud's login, workload identity federation, the metadata server).
+func (p *Provider) httpClient(ctx context.Context) (*http.Client, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.gemini != nil {
-		return p.gemini, nil
+	if p.client != nil {
+		return p.client, nil
 	}
-	cc := &genai.ClientConfig{
-		Backend:  genai.BackendVertexAI,
-		Project:  p.project,
-		Location: p.region,
-		HTTPOptions: genai.HTTPOptions{
-			BaseURL: p.cfg.BaseURL,
-			Headers: http.Header{},
-		},
+	var src oauth2.TokenSource = p.token
+	quotaProject := os.Getenv("GOOGLE_CLOUD_QUOTA_PROJECT")
+	if !p.keyed {
+		creds, err := google.FindDefaultCredentials(ctx, cloudPlatformScope)
+		if err != nil {
+			return nil, &providers.Error{Provider: p.name, Kind: providers.KindAuth, Hint: p.hint, Err: err}
+		}
+		src = creds.TokenSource
+		if quotaProject == "" {
+			quotaProject = quotaProjectOf(creds.JSON)
+		}
 	}
-	for k, v := range p.cfg.Headers {
-		cc.HTTPOptions.Headers.Set(k, v)
+	var base http.RoundTripper = http.DefaultTransport.(*http.Transport).Clone()
+	if quotaProject != "" {
+		base = &quotaTransport{base: base, project: quotaProject}
 	}
-	if p.keyed {
-		cc.HTTPClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	p.client = &http.Client{Transport: &oauth2.Transport{Base: base, Source: src}}
+	return p.client, nil
+}
+
+// quotaProjectOf reads quota_project_id from a credentials file: the
+// project that user credentials bill API usage and quota to.
+func quotaProjectOf(credsJSON []byte) string {
+	var f struct {
+		QuotaProjectID string `json:"quota_project_id"`
 	}
-	c, err := genai.NewClient(ctx, cc)
-	if err != nil {
-		return nil, &providers.Error{Provider: p.name, Kind: providers.KindAuth, Hint: p.hint,
-			Err: fmt.Errorf("vertex client: %w", err)}
+	if len(credsJSON) > 0 && json.Unmarshal(credsJSON, &f) == nil {
+		return f.QuotaProjectID
 	}
-	p.gemini = c
-	return c, nil
+	return ""
+}
+
+// quotaTransport names the quota project on each request, as Google's own
+// client libraries do; without it, calls made with user credentials are
+// billed to a project of gcloud's and may be refused.
+type quotaTransport struct {
+	base    http.RoundTripper
+	project string
+}
+
+func (t *quotaTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Header.Get("X-Goog-User-Project") != "" {
+		return t.base.RoundTrip(r)
+	}
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Goog-User-Project", t.project)
+	return t.base.RoundTrip(r)
+}
+
+// tokenSource hands out the access token that the latest request read
+// from api_key_env or api_key_cmd, so the command runs once a request.
+type tokenSource struct {
+	mu  sync.Mutex
+	tok string
+}
+
+func (t *tokenSource) set(tok string) {
+	t.mu.Lock()
+	t.tok = tok
+	t.mu.Unlock()
+}
+
+func (t *tokenSource) Token() (*oauth2.Token, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tok == "" {
+		return nil, errNoToken
+	}
+	return &oauth2.Token{AccessToken: t.tok, TokenType: "Bearer"}, nil
 }
 
 func firstSet(vs ...string) string {

@@ -9,16 +9,15 @@ import (
 	"strings"
 	"time"
 
-	"cloud.google.com/go/auth"
 	"golang.org/x/oauth2"
-	"google.golang.org/genai"
 
 	"switchyard/providers"
 	"switchyard/providers/internal/callctx"
+	"switchyard/providers/internal/httpstream"
 )
 
-// mapError turns what genai returned into a *providers.Error. parent is
-// the caller's context and sctx the stream's own (bounded by timeout,
+// mapError turns a failed call into a *providers.Error. parent is the
+// caller's context and sctx the stream's own (bounded by timeout,
 // cancelled by Close).
 func (p *Provider) mapError(parent, sctx context.Context, err error) error {
 	var pe *providers.Error
@@ -29,16 +28,15 @@ func (p *Provider) mapError(parent, sctx context.Context, err error) error {
 		return e
 	}
 
-	var apiErr genai.APIError
+	var apiErr *apiError
 	if errors.As(err, &apiErr) {
-		return p.apiError(apiErr, err)
+		return p.apiError(apiErr)
 	}
 	// A token that cannot be had (expired login, revoked grant) surfaces
 	// from inside the HTTP transport; it is a credentials problem, not a
 	// network one.
-	var authErr *auth.Error
 	var retrieveErr *oauth2.RetrieveError
-	if errors.As(err, &authErr) || errors.As(err, &retrieveErr) || errors.Is(err, errNoToken) {
+	if errors.As(err, &retrieveErr) || errors.Is(err, errNoToken) {
 		return &providers.Error{Provider: p.name, Kind: providers.KindAuth, Hint: p.hint, Err: err}
 	}
 	var urlErr *url.Error
@@ -47,15 +45,35 @@ func (p *Provider) mapError(parent, sctx context.Context, err error) error {
 		return &providers.Error{Provider: p.name, Kind: providers.KindNetwork, Err: err,
 			Hint: "check the network and region/base_url in [providers." + p.name + "]"}
 	}
-	// Anything else comes from reading the stream: a cut body or a chunk
-	// that is not JSON.
 	return &providers.Error{Provider: p.name, Kind: providers.KindServer, Err: err}
+}
+
+// statusError reads an answer other than 200 (64 KiB of it at most): a
+// Google API error, or whatever a proxy on the way sent.
+func statusError(resp *http.Response) *apiError {
+	var body struct {
+		Error *apiError `json:"error"`
+	}
+	msg := httpstream.ErrorMessage(resp.Body, &body, func() string {
+		if body.Error == nil {
+			return ""
+		}
+		return body.Error.Message
+	})
+	if e := body.Error; e != nil {
+		if e.Code == 0 {
+			e.Code = resp.StatusCode
+		}
+		e.Message = msg
+		return e
+	}
+	return &apiError{Code: resp.StatusCode, Message: msg}
 }
 
 // apiError maps a Google API error, {"error":{"code","message","status",
 // "details"}}, by its HTTP code and canonical status.
-func (p *Provider) apiError(e genai.APIError, err error) *providers.Error {
-	out := &providers.Error{Provider: p.name, Status: e.Code, Message: e.Message, Err: err}
+func (p *Provider) apiError(e *apiError) *providers.Error {
+	out := &providers.Error{Provider: p.name, Status: e.Code, Message: e.Message, Err: e}
 	if e.Code < 100 || e.Code > 599 {
 		out.Status = 0
 	}

@@ -1,38 +1,69 @@
 package vertex
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
-	"iter"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
-
-	"google.golang.org/genai"
 
 	"switchyard/providers"
 	"switchyard/providers/internal/callctx"
 )
 
-// chatGemini sends one generateContent stream request.
-func (p *Provider) chatGemini(ctx context.Context, req *providers.ChatRequest, token string) (providers.Stream, error) {
-	client, err := p.geminiClient(ctx)
+// apiVersion is the REST version Google's SDKs use for Vertex AI.
+const apiVersion = "v1beta1"
+
+// chatGemini sends one streamGenerateContent request and returns its
+// answer as it arrives (Server-Sent Events, one GenerateContentResponse
+// each).
+func (p *Provider) chatGemini(ctx context.Context, req *providers.ChatRequest) (providers.Stream, error) {
+	body, err := p.request(req)
 	if err != nil {
 		return nil, err
 	}
-	contents, gc, err := p.request(req)
+	client, err := p.httpClient(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if token != "" {
-		gc.HTTPOptions = &genai.HTTPOptions{Headers: map[string][]string{"Authorization": {"Bearer " + token}}}
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(body); err != nil {
+		return nil, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Err: err}
+	}
+	u, err := url.JoinPath(p.base, apiVersion, p.modelPath(req.Model)+":streamGenerateContent")
+	if err != nil {
+		return nil, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Err: err,
+			Hint: "check base_url in [providers." + p.name + "]"}
 	}
 
 	sctx, cancel := callctx.WithTimeout(ctx, p.cfg.Timeout.D())
-	next, stop := iter.Pull2(client.Models.GenerateContentStream(sctx, req.Model, contents, gc))
-	s := &stream{p: p, ctx: sctx, parent: ctx, cancel: cancel, next: next, stop: stop}
-	// Pull the first chunk now, so that an error status (429, 401, 404)
-	// comes back from Chat, before the router has committed to this
-	// provider, as it does for every other provider.
+	hreq, err := http.NewRequestWithContext(sctx, http.MethodPost, u+"?alt=sse", &buf)
+	if err != nil {
+		cancel()
+		return nil, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Err: err}
+	}
+	hreq.Header.Set("Content-Type", "application/json")
+	for k, v := range p.cfg.Headers {
+		hreq.Header.Set(k, v)
+	}
+	resp, err := client.Do(hreq)
+	if err != nil {
+		cancel()
+		return nil, p.mapError(ctx, sctx, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		defer cancel()
+		defer resp.Body.Close()
+		return nil, p.mapError(ctx, sctx, statusError(resp))
+	}
+	s := &stream{p: p, ctx: sctx, parent: ctx, cancel: cancel, body: resp.Body, r: bufio.NewReader(resp.Body)}
+	// Pull the first chunk now, so that an error at the very start comes
+	// back from Chat, before the router has committed to this provider, as
+	// it does for every other provider.
 	s.mu.Lock()
 	s.pull()
 	s.mu.Unlock()
@@ -44,24 +75,34 @@ func (p *Provider) chatGemini(ctx context.Context, req *providers.ChatRequest, t
 	return s, nil
 }
 
-// request turns a ChatRequest into genai contents and configuration.
-func (p *Provider) request(req *providers.ChatRequest) ([]*genai.Content, *genai.GenerateContentConfig, error) {
-	gc := &genai.GenerateContentConfig{
-		// The router is the one retry loop: no resuming of cut streams
-		// behind its back.
-		AutomaticContinuation: genai.Ptr(false),
+// modelPath is the resource name of a model, the way Google's SDKs
+// expand what the user wrote: "gemini-2.5-pro" is Google's model in this
+// project and location, "publisher/model" another publisher's, and a
+// full "projects/..." name (a tuned model's endpoint) is taken as it is.
+func (p *Provider) modelPath(model string) string {
+	switch {
+	case strings.HasPrefix(model, "projects/"):
+		return model
+	case strings.HasPrefix(model, "publishers/"):
+	case strings.HasPrefix(model, "models/"):
+		model = "publishers/google/" + model
+	case strings.Contains(model, "/"):
+		publisher, name, _ := strings.Cut(model, "/")
+		model = "publishers/" + publisher + "/models/" + name
+	default:
+		model = "publishers/google/models/" + model
 	}
-	if req.MaxTokens > 0 {
-		gc.MaxOutputTokens = int32(req.MaxTokens)
-	}
-	if req.Temperature != nil {
-		gc.Temperature = genai.Ptr(float32(*req.Temperature))
-	}
-	if len(req.Stop) > 0 {
-		gc.StopSequences = req.Stop
+	return "projects/" + p.project + "/locations/" + p.region + "/" + model
+}
+
+// request turns a ChatRequest into a generateContent body.
+func (p *Provider) request(req *providers.ChatRequest) (*generateRequest, error) {
+	body := &generateRequest{}
+	gc := generationConfig{MaxOutputTokens: req.MaxTokens, Temperature: req.Temperature, StopSequences: req.Stop}
+	if gc.MaxOutputTokens > 0 || gc.Temperature != nil || len(gc.StopSequences) > 0 {
+		body.GenerationConfig = &gc
 	}
 	var system []string
-	var contents []*genai.Content
 	for _, m := range req.Messages {
 		if m.Role == providers.RoleSystem {
 			if m.Content != "" {
@@ -69,32 +110,32 @@ func (p *Provider) request(req *providers.ChatRequest) ([]*genai.Content, *genai
 			}
 			continue
 		}
-		var parts []*genai.Part
+		var parts []part
 		for _, img := range m.Images {
 			if !supportedImage(img.MIME) {
-				return nil, nil, providers.Unsupported(p.name, "image type "+img.MIME+" (Gemini takes image/png, image/jpeg, image/webp, image/heic and image/heif)")
+				return nil, providers.Unsupported(p.name, "image type "+img.MIME+" (Gemini takes image/png, image/jpeg, image/webp, image/heic and image/heif)")
 			}
-			parts = append(parts, genai.NewPartFromBytes(img.Data, img.MIME))
+			parts = append(parts, part{InlineData: &inlineData{MIMEType: img.MIME, Data: img.Data}})
 		}
 		if m.Content != "" {
-			parts = append(parts, genai.NewPartFromText(m.Content))
+			parts = append(parts, part{Text: m.Content})
 		}
 		if len(parts) == 0 {
 			continue
 		}
-		role := genai.RoleUser
+		role := "user"
 		if m.Role == providers.RoleAssistant {
-			role = genai.RoleModel
+			role = "model"
 		}
-		contents = append(contents, genai.NewContentFromParts(parts, genai.Role(role)))
+		body.Contents = append(body.Contents, content{Role: role, Parts: parts})
 	}
 	if len(system) > 0 {
-		gc.SystemInstruction = genai.NewContentFromText(strings.Join(system, "\n\n"), genai.RoleUser)
+		body.SystemInstruction = &content{Role: "user", Parts: []part{{Text: strings.Join(system, "\n\n")}}}
 	}
-	if len(contents) == 0 {
-		return nil, nil, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Message: "the request has no user or assistant message with content"}
+	if len(body.Contents) == 0 {
+		return nil, &providers.Error{Provider: p.name, Kind: providers.KindBadRequest, Message: "the request has no user or assistant message with content"}
 	}
-	return contents, gc, nil
+	return body, nil
 }
 
 func supportedImage(mime string) bool {
@@ -105,23 +146,22 @@ func supportedImage(mime string) bool {
 	return false
 }
 
-// stream pulls GenerateContentResponse chunks and hands out their text.
+// stream reads GenerateContentResponse events and hands out their text.
 type stream struct {
 	p      *Provider
 	ctx    context.Context // the stream's own, cancelled by Close
 	parent context.Context // the caller's
 	cancel context.CancelFunc
-	next   func() (*genai.GenerateContentResponse, error, bool)
-	stop   func()
+	body   io.ReadCloser
+	r      *bufio.Reader
 
-	// mu serialises the pull iterator, which must not be driven from two
-	// goroutines at once: Next holds it while it reads, and Close takes it
-	// to stop the iterator once cancelling has woken the reader.
+	// mu serialises reading: Next holds it while it reads, and Close
+	// takes it, once cancelling has woken the reader, to mark the stream
+	// stopped.
 	mu       sync.Mutex
-	pending  []string // text pulled but not yet returned
+	pending  []string // text read but not yet returned
 	err      error    // sticky end: io.EOF or a *providers.Error
 	finished bool     // a finishReason was seen
-	text     bool     // some text was seen
 	stopped  bool
 
 	closeOnce sync.Once
@@ -143,70 +183,90 @@ func (s *stream) Next() (string, error) {
 	return "", s.err
 }
 
-// pull reads one chunk into pending, or sets err. s.mu is held.
+// pull reads one event into pending, or sets err. s.mu is held.
 func (s *stream) pull() {
 	if s.stopped {
 		s.err = &providers.Error{Provider: s.p.name, Kind: providers.KindCanceled, Message: "stream closed", Err: context.Canceled}
 		return
 	}
-	resp, err, ok := s.next()
-	switch {
-	case !ok:
-		switch {
-		case s.finished:
-			s.err = io.EOF
-		case s.ctx.Err() != nil:
-			s.err = s.p.mapError(s.parent, s.ctx, s.ctx.Err())
-		default:
-			// The body ended without a finishReason: the answer is cut
-			// short, and the text so far may be half a line of code.
-			s.err = &providers.Error{Provider: s.p.name, Kind: providers.KindServer,
-				Message: "the answer stream ended without a finishReason (truncated)"}
+	for {
+		line, err := s.r.ReadBytes('\n')
+		if err != nil && (err != io.EOF || len(line) == 0) {
+			s.end(err)
+			return
 		}
-	case err != nil:
-		s.err = s.p.mapError(s.parent, s.ctx, err)
+		data, ok := bytes.CutPrefix(bytes.TrimRight(line, "\r\n"), []byte("data:"))
+		if !ok {
+			// A blank line between events, or an SSE comment or field
+			// this API does not use.
+			continue
+		}
+		var resp generateResponse
+		if err := json.Unmarshal(data, &resp); err != nil {
+			s.err = &providers.Error{Provider: s.p.name, Kind: providers.KindServer,
+				Message: "an answer chunk that is not JSON", Err: err}
+			return
+		}
+		if resp.Error != nil {
+			s.err = s.p.mapError(s.parent, s.ctx, resp.Error)
+			return
+		}
+		s.chunk(&resp)
+		return
+	}
+}
+
+// end sets how the stream ended when its body did. s.mu is held.
+func (s *stream) end(err error) {
+	switch {
+	case err == io.EOF && s.finished:
+		s.err = io.EOF
+	case s.ctx.Err() != nil:
+		s.err = s.p.mapError(s.parent, s.ctx, s.ctx.Err())
+	case err == io.EOF:
+		// The body ended without a finishReason: the answer is cut
+		// short, and the text so far may be half a line of code.
+		s.err = &providers.Error{Provider: s.p.name, Kind: providers.KindServer,
+			Message: "the answer stream ended without a finishReason (truncated)"}
 	default:
-		s.chunk(resp)
+		// The connection broke in the middle of the answer.
+		s.err = &providers.Error{Provider: s.p.name, Kind: providers.KindServer,
+			Message: "the answer stream was cut", Err: err}
 	}
 }
 
 // chunk takes the text and the end of one response.
-func (s *stream) chunk(resp *genai.GenerateContentResponse) {
-	if resp == nil {
-		return
-	}
+func (s *stream) chunk(resp *generateResponse) {
 	if fb := resp.PromptFeedback; fb != nil && fb.BlockReason != "" {
 		msg := fb.BlockReasonMessage
 		if msg == "" {
-			msg = "the prompt was blocked: " + string(fb.BlockReason)
+			msg = "the prompt was blocked: " + fb.BlockReason
 		}
 		s.err = &providers.Error{Provider: s.p.name, Kind: providers.KindContentPolicy, Message: msg}
 		return
 	}
-	if len(resp.Candidates) == 0 || resp.Candidates[0] == nil {
+	if len(resp.Candidates) == 0 {
 		return
 	}
 	c := resp.Candidates[0]
 	if c.Content != nil {
 		for _, part := range c.Content.Parts {
 			// Thoughts are the model's reasoning, not the answer.
-			if part != nil && part.Text != "" && !part.Thought {
+			if part.Text != "" && !part.Thought {
 				s.pending = append(s.pending, part.Text)
-				s.text = true
 			}
 		}
 	}
 	switch c.FinishReason {
-	case "", genai.FinishReasonUnspecified:
-	case genai.FinishReasonSafety, genai.FinishReasonRecitation, genai.FinishReasonBlocklist,
-		genai.FinishReasonProhibitedContent, genai.FinishReasonSPII, genai.FinishReasonImageSafety,
-		genai.FinishReasonImageProhibitedContent:
+	case "", "FINISH_REASON_UNSPECIFIED":
+	case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII",
+		"IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT":
 		s.finished = true
 		msg := c.FinishMessage
 		if msg == "" {
-			msg = "the answer was stopped by Vertex AI's filter: " + string(c.FinishReason)
+			msg = "the answer was stopped by Vertex AI's filter: " + c.FinishReason
 		}
-		// Text already pulled is still handed out first; the error then
+		// Text already read is still handed out first; the error then
 		// tells the caller that the answer is not whole.
 		s.err = &providers.Error{Provider: s.p.name, Kind: providers.KindContentPolicy, Message: msg}
 	default:
@@ -219,11 +279,11 @@ func (s *stream) chunk(resp *genai.GenerateContentResponse) {
 func (s *stream) Close() error {
 	s.closeOnce.Do(func() {
 		// Cancelling first wakes a Next blocked on the body; then the
-		// iterator can be stopped without racing it.
+		// lock is free to mark the stream stopped.
 		s.cancel()
+		s.body.Close()
 		s.mu.Lock()
 		s.stopped = true
-		s.stop()
 		s.mu.Unlock()
 	})
 	return nil

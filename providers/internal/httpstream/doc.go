@@ -5,7 +5,8 @@
 // that owns the connection, the reading of an error answer's body, and
 // the telling apart of a timeout, a cancel and a server that is not there.
 // Its Retry-After reader serves Bedrock too, whose SDK leaves the header
-// to the caller.
+// to the caller, and its error-body reader serves Vertex AI's Gemini
+// calls.
 //
 // It knows no vendor's wire format: each provider decodes its own lines
 // and maps its own statuses to error kinds. It must not retry, log, or
