@@ -90,7 +90,7 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile}
+	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile, Backend: backend{}}
 	var conn io.ReadWriteCloser
 	if *listen != "" {
 		c, err := acceptOne(ctx, *listen, log)
