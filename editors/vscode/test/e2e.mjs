@@ -48,10 +48,14 @@ const NODE = env('CODE_SERVER_NODE', process.execPath);
 const FAKEPROVIDER = env('FAKEPROVIDER');
 const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
 const ARTIFACTS = env('ARTIFACTS', path.join(repo, '.artifacts', 'vscode'));
-const STEP_TIMEOUT = 30_000;
+// STEP_TIMEOUT and LOAD_TIMEOUT bound a wait that should end much
+// sooner, so that a hang fails the step; a busy machine (CI runners,
+// several builds at once) can take tens of seconds to load the workbench.
+const STEP_TIMEOUT = 60_000;
+const LOAD_TIMEOUT = 180_000;
 // How long one try waits for the state it asked for, and how many tries
 // an action gets before its step fails.
-const SETTLE_TIMEOUT = 5_000;
+const SETTLE_TIMEOUT = 10_000;
 const TRIES = 3;
 
 const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
@@ -195,7 +199,7 @@ async function serverCapabilities(bin) {
   p.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   let buf = Buffer.alloc(0);
   const caps = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no initialize answer from the server in 10s')), 10_000);
+    const timer = setTimeout(() => reject(new Error(`no initialize answer from the server in ${STEP_TIMEOUT / 1000}s`)), STEP_TIMEOUT);
     p.stdout.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
       for (;;) {
@@ -236,7 +240,7 @@ async function startCodeServer() {
   p.stdout.pipe(out);
   p.stderr.pipe(out);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + LOAD_TIMEOUT;
   while (Date.now() < deadline) {
     if (p.exitCode !== null) throw new Error(`code-server exited with ${p.exitCode}; see ${ARTIFACTS}/code-server.log`);
     try {
@@ -247,7 +251,7 @@ async function startCodeServer() {
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error(`code-server did not answer on ${url} within 60s`);
+  throw new Error(`code-server did not answer on ${url} within ${LOAD_TIMEOUT / 1000}s`);
 }
 
 // --- steps ----------------------------------------------------------------
@@ -445,7 +449,7 @@ async function keysTo(page, name, keys, [want, pred]) {
 async function typeIn(page, name, text, [want, pred]) {
   await openFile(page, name);
   await page.keyboard.type(text, { delay: 40 });
-  return waitState(page, `the cursor at "${want}" after typing ${JSON.stringify(text)}`, pred);
+  return waitState(page, `the cursor at "${want}" after typing ${JSON.stringify(text)}`, pred, STEP_TIMEOUT);
 }
 
 // save saves name's editor until the file on disk passes predicate.
@@ -507,6 +511,9 @@ async function accept(page, name, contains, cursor) {
       await page.keyboard.press('Tab');
     },
     cursor[1],
+    // A retry would insert a second suggestion if the first Tab did take:
+    // give the cursor time to move.
+    { timeout: 20_000 },
   );
 }
 
@@ -542,13 +549,15 @@ async function main() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(STEP_TIMEOUT);
   page.on('pageerror', (e) => log('page error:', e.message));
   try {
     await step(page, 'workbench loads with the extension running', async () => {
-      await page.goto(`${url}/?folder=${encodeURIComponent(dirs.workspace)}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      // Not the load event: what counts is the workbench, waited for below.
+      await page.goto(`${url}/?folder=${encodeURIComponent(dirs.workspace)}`, { waitUntil: 'commit', timeout: LOAD_TIMEOUT });
+      await page.locator('.monaco-workbench').waitFor({ timeout: LOAD_TIMEOUT });
       // The item spins while the extension starts the server.
-      const s = await waitState(page, 'the Switchyard status bar item, its server started', (s) => s.switchyard && !s.switchyard.spinning, 60_000);
+      const s = await waitState(page, 'the Switchyard status bar item, its server started', (s) => s.switchyard && !s.switchyard.spinning, LOAD_TIMEOUT);
       await snap(page, 'workbench');
       return `status bar: ${s.switchyard.text}`;
     });
@@ -610,7 +619,7 @@ async function main() {
       ]);
       await page.keyboard.press('Shift+Home');
       await page.keyboard.press('Delete');
-      await waitState(page, 'the new line emptied', cursorIs(lines.length + 2, 1)[1]);
+      await waitState(page, 'the new line emptied', cursorIs(lines.length + 2, 1)[1], STEP_TIMEOUT);
       await typeIn(page, 'calc.py', 'def mul(a, b):', cursorIs(lines.length + 2, 15));
       await typeIn(page, 'calc.py', '\n', cursorIs(lines.length + 3, 5));
       await typeIn(page, 'calc.py', 'return ', cursorIs(lines.length + 3, 12));
