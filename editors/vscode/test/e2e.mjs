@@ -52,7 +52,7 @@ const ARTIFACTS = env('ARTIFACTS', path.join(repo, '.artifacts', 'vscode'));
 // sooner, so that a hang fails the step; a busy machine (CI runners,
 // several builds at once) can take tens of seconds to load the workbench.
 const STEP_TIMEOUT = 60_000;
-const LOAD_TIMEOUT = 180_000;
+const LOAD_TIMEOUT = 300_000;
 // How long one try waits for the state it asked for, and how many tries
 // an action gets before its step fails.
 const SETTLE_TIMEOUT = 10_000;
