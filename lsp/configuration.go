@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"go.lsp.dev/protocol"
 	"go.uber.org/zap"
@@ -18,9 +19,6 @@ import (
 	"switchyard/assist"
 	"switchyard/config"
 	"switchyard/providers"
-	"switchyard/providers/audit"
-	"switchyard/providers/detect"
-	"switchyard/providers/router"
 )
 
 // Configuration is layered by the config package's Store (DESIGN.md
@@ -52,8 +50,7 @@ type settings struct {
 	builtFor []string // workspace folders the router was built for
 	router   providers.Router
 	eng      Engine
-	audit    *audit.Log // every request that leaves the machine, [audit]
-	userFile string     // where the user's file is (or would be)
+	userFile string // where the user's file is (or would be)
 	// detecting: no configuration file, and zero configuration keeps
 	// looking in the background (zero_configuration.go).
 	detecting bool
@@ -111,8 +108,8 @@ func (st *settings) start() {
 // detect looks for local runners and standard API keys, for the user
 // who has no configuration file. Probes are short and parallel, so the
 // first message waits at most a few hundred milliseconds.
-func (st *settings) detect() (*config.Layer, detect.Report) {
-	l, rep := st.discover(detect.Options{})
+func (st *settings) detect() (*config.Layer, Discovery) {
+	l, rep := st.discover(0)
 	if l != nil {
 		st.s.log.Info("no configuration file: using what was detected", zap.Strings("completion", rep.Completion))
 	}
@@ -120,13 +117,9 @@ func (st *settings) detect() (*config.Layer, detect.Report) {
 }
 
 // discover runs one round of detection and logs what each provider
-// looked like.
-func (st *settings) discover(opts detect.Options) (*config.Layer, detect.Report) {
-	run := detect.Discover
-	if st.s.opts.Discover != nil {
-		run = st.s.opts.Discover
-	}
-	l, rep := run(st.s.ctx, opts)
+// looked like; timeout bounds one probe, 0 is the backend's default.
+func (st *settings) discover(timeout time.Duration) (*config.Layer, Discovery) {
+	l, rep := st.s.backend.Discover(st.s.ctx, timeout)
 	for _, p := range rep.Providers {
 		st.s.log.Debug("zero configuration", zap.String("provider", p.Name), zap.Bool("found", p.Found), zap.String("detail", p.Detail))
 	}
@@ -142,9 +135,6 @@ func (st *settings) close() {
 	defer st.applyMu.Unlock()
 	closeRouter(st.router)
 	st.router = nil
-	if st.audit != nil {
-		st.audit.Close()
-	}
 }
 
 // initialize applies the workspace folders and initializationOptions.
@@ -191,7 +181,7 @@ func (st *settings) initialized() {
 		st.s.showMessage(m.Type, m.Message)
 	}
 	if last := st.s.lastStatus.Load(); last != nil {
-		st.s.notify("switchyard/status", newStatusParams(*last))
+		st.s.notify("switchyard/status", *last)
 	}
 	caps := st.s.caps.Workspace
 	st.s.jobs.Add(1)
@@ -454,30 +444,12 @@ func (st *settings) rebuildLocked() {
 // newRouter builds the router for cfg, carrying the health state of the
 // one it replaces.
 func (st *settings) newRouter(cfg *config.Config) (providers.Router, error) {
-	if st.s.opts.NewRouter != nil {
-		return st.s.opts.NewRouter(cfg)
-	}
-	prev, _ := st.router.(*router.Router)
-	if st.audit == nil {
-		st.audit = audit.New(audit.Options{Logger: st.s.log.Named("audit")})
-	}
-	if err := st.audit.Configure(cfg.Audit); err != nil {
-		// The log records; it does not gate. Requests still go by the
-		// policy, and the server's log says why none are recorded.
-		st.s.log.Warn("audit log off", zap.Error(err))
-	}
-	r, err := router.New(cfg, router.Options{
+	return st.s.backend.NewRouter(st.s.ctx, cfg, RouterEnv{
 		Logger:    st.s.log.Named("router"),
 		Workspace: st.folders,
-		Previous:  prev,
+		Previous:  st.router,
 		OnStatus:  st.s.status,
-		Egress:    st.audit.Record,
 	})
-	if err != nil {
-		return nil, err
-	}
-	r.Start(st.s.ctx)
-	return r, nil
 }
 
 // showWarnings shows, once each, the keys the merged configuration
@@ -531,18 +503,10 @@ func (st *settings) show(t protocol.MessageType, msg string) {
 // first, for messages; empty when the router cannot say.
 func (st *settings) route(task, path string) (model, provider string) {
 	st.applyMu.Lock()
-	r, ok := st.router.(*router.Router)
+	r := st.router
 	st.applyMu.Unlock()
-	if !ok {
-		return "", ""
-	}
-	d := r.Explain(task, path)
-	for _, c := range d.Candidates {
-		if c.Model == d.Picked {
-			return c.Model, c.Provider
-		}
-	}
-	return "", ""
+	rt, _ := st.s.backend.Explain(r, task, path)
+	return rt.Model, rt.Provider
 }
 
 // status forwards the router's status to the editor plugins.
@@ -550,10 +514,10 @@ func (st *settings) route(task, path string) (model, provider string) {
 // The router reports from its first health probe on, which may be before
 // the client is initialized, when the specification allows no such
 // notification: the latest status is kept and sent once it is.
-func (s *server) status(st router.Status) {
+func (s *server) status(st Status) {
 	s.lastStatus.Store(&st)
 	if s.settings.isReady() {
-		s.notify("switchyard/status", newStatusParams(st))
+		s.notify("switchyard/status", st)
 	}
 }
 

@@ -5,7 +5,9 @@
 //
 // It must not build prompts, pick models or talk to providers: a request
 // becomes an assist.CompletionRequest on an immutable snapshot, and the
-// answer becomes LSP items. It must never write anything but LSP to the
+// answer becomes LSP items. Routers and zero-configuration detection come
+// from the Backend the server is given (backend.go); the switchyard
+// command gives the one over providers/router and providers/detect. It must never write anything but LSP to the
 // connection; logs go to zap, and what the user should see goes out as
 // window/showMessage or window/logMessage.
 //

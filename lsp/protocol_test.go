@@ -565,11 +565,14 @@ func TestBadInput(t *testing.T) {
 	t.Run("10 MB document", func(t *testing.T) {
 		line := "\tx = append(x, \"héllo wörld 😀 0123456789 abcdefghijklmnopqrstuvwxyz\")\n"
 		big := "package main\n\nfunc main() {\n" + strings.Repeat(line, 10<<20/len(line)) + "\t‸\n}\n"
-		began := time.Now()
+		// How fast is measured by BenchmarkCompletionOverhead
+		// (BENCHMARKS.md), not here: under -race on a busy machine the
+		// 10 MB open alone took over 20 s, and the completion after it
+		// over 10 s. Here: it is served at all; the bound ends a hang.
 		d := s.open(t, "big.go", big)
-		list := s.inline(t, d)
-		if took := time.Since(began); took > 5*time.Second {
-			t.Errorf("opening and completing in a %d MB document took %v", len(d.text)>>20, took)
+		list, err := s.InlineCompletion(timeout(t, 2*time.Minute), d.uri, s.Pos(d.uri, d.cursor))
+		if err != nil {
+			t.Fatalf("inline completion: %v", err)
 		}
 		if len(list.Items) != 1 {
 			t.Errorf("got %s, want one suggestion", list.Raw)

@@ -11,7 +11,6 @@ import (
 	"go.lsp.dev/jsonrpc2"
 
 	"switchyard/config"
-	"switchyard/providers/router"
 )
 
 // commandExplainRoute answers which model a task would go to, and why
@@ -43,10 +42,10 @@ func explainRoute(s *server, method string, p executeCommandParams) (*job, error
 		s.settings.applyMu.Lock()
 		current := s.settings.router
 		s.settings.applyMu.Unlock()
-		switch r := current.(type) {
-		case *router.Router:
-			return json.RawMessage(r.Explain(a.Task, a.Path).JSON()), nil
-		case unconfigured:
+		if rt, ok := s.backend.Explain(current, a.Task, a.Path); ok {
+			return rt.Decision, nil
+		}
+		if r, ok := current.(unconfigured); ok {
 			return nil, fmt.Errorf("%s: no configuration is in force, so nothing is routed: %w", commandExplainRoute, r.err)
 		}
 		return nil, fmt.Errorf("%s: this server's router cannot explain its choices", commandExplainRoute)
@@ -102,17 +101,4 @@ func parseExplainRouteArgs(args []json.RawMessage) (explainRouteArgs, error) {
 
 func looksLikeFile(s string) bool {
 	return strings.Contains(s, ":") || strings.ContainsRune(s, '/') || strings.ContainsRune(s, filepath.Separator)
-}
-
-// statusParams is the switchyard/status notification. The plugins read
-// last_error, the router's own key; lastError is the LSP-style spelling
-// of the same value, for clients written against the protocol's
-// camelCase convention.
-type statusParams struct {
-	router.Status
-	LastErrorCamel string `json:"lastError,omitempty"`
-}
-
-func newStatusParams(st router.Status) statusParams {
-	return statusParams{Status: st, LastErrorCamel: st.LastError}
 }

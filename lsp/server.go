@@ -19,13 +19,11 @@ import (
 	"switchyard/assist"
 	"switchyard/config"
 	"switchyard/providers"
-	"switchyard/providers/detect"
-	"switchyard/providers/router"
 )
 
 // Options configure a server. The zero value works: it logs nowhere,
 // reads the user's configuration file from the usual place and completes
-// with the assist engine.
+// with the assist engine, but reaches no model until given a Backend.
 type Options struct {
 	// Logger receives the server's log; nil discards it. It must not
 	// write to the connection's stdout.
@@ -37,9 +35,10 @@ type Options struct {
 	ConfigFile string
 	// NoUserConfig skips the user's file entirely (tests).
 	NoUserConfig bool
-	// NewRouter builds the router for a configuration; nil uses the
-	// providers/router package.
-	NewRouter RouterFactory
+	// Backend builds the router for each configuration and looks for
+	// local runners when there is no configuration file; nil routes
+	// nothing (the switchyard command passes the real one).
+	Backend Backend
 	// Engine serves completions; nil builds the assist engine.
 	Engine Engine
 	// ProblemQuiet is how long the same provider problem stays quiet
@@ -55,15 +54,7 @@ type Options struct {
 	// while nothing usable was found and every 45 seconds once something
 	// was; a negative value turns it off.
 	Rediscover time.Duration
-	// Discover runs zero configuration; nil is detect.Discover (tests
-	// point it at fake runners).
-	Discover func(ctx context.Context, opts detect.Options) (*config.Layer, detect.Report)
 }
-
-// RouterFactory builds the router for a merged configuration. The server
-// calls it at start and after every configuration change; the router it
-// replaces is closed if it implements io.Closer.
-type RouterFactory func(cfg *config.Config) (providers.Router, error)
 
 // Engine is what the server needs of assist.Engine.
 type Engine interface {
@@ -112,10 +103,11 @@ type server struct {
 	latest   map[string]*running // newest completion job by document URI
 	jobs     sync.WaitGroup
 
+	backend    Backend
 	settings   *settings
 	notices    *notices
-	lastStatus atomic.Pointer[router.Status] // sent again once the client is initialized
-	act        codeActions                   // code_action.go
+	lastStatus atomic.Pointer[Status] // sent again once the client is initialized
+	act        codeActions            // code_action.go
 }
 
 func newServer(opts Options) *server {
@@ -130,6 +122,10 @@ func newServer(opts Options) *server {
 		exited:   make(chan struct{}),
 		inflight: make(map[string]*running),
 		latest:   make(map[string]*running),
+		backend:  opts.Backend,
+	}
+	if s.backend == nil {
+		s.backend = noBackend{}
 	}
 	s.notices = newNotices(opts.ProblemQuiet)
 	s.settings = newSettings(s)

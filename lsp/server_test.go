@@ -71,7 +71,7 @@ func startServer(t testing.TB, newRouter RouterFactory, opts ...func(*Options)) 
 	o := Options{
 		Logger:       zaptest.NewLogger(t),
 		NoUserConfig: true,
-		NewRouter:    newRouter,
+		Backend:      factoryBackend{newRouter: newRouter},
 		Engine:       eng,
 	}
 	for _, f := range opts {
@@ -417,6 +417,21 @@ func (p namedProvider) Chat(context.Context, *providers.ChatRequest) (providers.
 }
 
 // fixed returns a factory that always builds r.
+// RouterFactory builds the router for a merged configuration: the part
+// of a Backend most of these tests need.
+type RouterFactory func(cfg *config.Config) (providers.Router, error)
+
+// factoryBackend builds routers with a RouterFactory; it explains
+// nothing and detects nothing.
+type factoryBackend struct {
+	noBackend
+	newRouter RouterFactory
+}
+
+func (b factoryBackend) NewRouter(_ context.Context, cfg *config.Config, _ RouterEnv) (providers.Router, error) {
+	return b.newRouter(cfg)
+}
+
 func fixed(r providers.Router) RouterFactory {
 	return func(*config.Config) (providers.Router, error) { return r, nil }
 }

@@ -13,7 +13,6 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers"
-	"switchyard/providers/router"
 )
 
 // What the user sees: window/showMessage for what needs their action,
@@ -80,7 +79,7 @@ func (n *notices) forget() {
 func (s *server) reportProblem(err error, path string) {
 	msg := err.Error()
 	var pe *providers.Error
-	var nr *router.NoRouteError
+	nr, noRoute := s.backend.NoRoute(err)
 	switch {
 	case errors.As(err, &pe):
 		// Also marks the provider, so that the breaker this failure opens
@@ -90,18 +89,18 @@ func (s *server) reportProblem(err error, path string) {
 			return
 		}
 		s.notices.mark(key, "provider:"+pe.Provider)
-	case errors.As(err, &nr):
+	case noRoute:
 		// No call was made: every candidate was ruled out. Key on who was
 		// ruled out by which rule, not on the words (which count down).
 		var parts []string
-		quiet := len(nr.Decision.Candidates) > 0
-		for _, c := range nr.Decision.Candidates {
+		quiet := len(nr.Candidates) > 0
+		for _, c := range nr.Candidates {
 			parts = append(parts, c.Provider+"/"+c.Model+"="+c.Rule)
-			if c.Rule != router.RuleBreaker || !s.notices.recent("provider:"+c.Provider) {
+			if !c.Breaker || !s.notices.recent("provider:"+c.Provider) {
 				quiet = false
 			}
 		}
-		if quiet || !s.notices.first("route:"+nr.Decision.Task+":"+nr.Decision.Problem+":"+strings.Join(parts, ",")) {
+		if quiet || !s.notices.first("route:"+nr.Task+":"+nr.Problem+":"+strings.Join(parts, ",")) {
 			return
 		}
 	case providers.KindOf(err) == providers.KindTimeout || errors.Is(err, context.DeadlineExceeded):

@@ -8,7 +8,6 @@ import (
 	"go.uber.org/zap"
 
 	"switchyard/config"
-	"switchyard/providers/detect"
 )
 
 // Zero configuration (no configuration file) looks again in the
@@ -32,7 +31,7 @@ const (
 
 // keepDetecting starts the background rounds, last being what start-up
 // found. It does nothing when detection is off or rediscovery disabled.
-func (st *settings) keepDetecting(last detect.Report) {
+func (st *settings) keepDetecting(last Discovery) {
 	if last.Disabled || st.s.opts.Rediscover < 0 {
 		return
 	}
@@ -41,7 +40,7 @@ func (st *settings) keepDetecting(last detect.Report) {
 	go st.rediscover(last)
 }
 
-func (st *settings) rediscoverAfter(last *detect.Report) time.Duration {
+func (st *settings) rediscoverAfter(last *Discovery) time.Duration {
 	switch {
 	case st.s.opts.Rediscover > 0:
 		return st.s.opts.Rediscover
@@ -53,7 +52,7 @@ func (st *settings) rediscoverAfter(last *detect.Report) time.Duration {
 
 // rediscover runs detection every interval until the server stops, and
 // replaces the detected configuration when what it sees changed.
-func (st *settings) rediscover(last detect.Report) {
+func (st *settings) rediscover(last Discovery) {
 	defer st.s.jobs.Done()
 	ctx := st.s.ctx
 	t := time.NewTimer(st.rediscoverAfter(&last))
@@ -64,7 +63,7 @@ func (st *settings) rediscover(last detect.Report) {
 			return
 		case <-t.C:
 		}
-		l, rep := st.discover(detect.Options{Timeout: rediscoverTimeout})
+		l, rep := st.discover(rediscoverTimeout)
 		if ctx.Err() != nil {
 			// Probes cut short by shutdown found nothing: not a change.
 			return
@@ -79,13 +78,13 @@ func (st *settings) rediscover(last detect.Report) {
 
 // applyDetected puts a new detected configuration in force in place of
 // the old one, and says what changed.
-func (st *settings) applyDetected(l *config.Layer, before, now *detect.Report) {
+func (st *settings) applyDetected(l *config.Layer, before, now *Discovery) {
 	st.s.log.Info("zero configuration: what is detected changed", zap.Strings("completion", now.Completion))
 	// nil when nothing usable is left: the defaults, as at start-up.
 	if err := st.store.SetUser(l); err != nil {
 		// A workspace file may name a model that went away with its
 		// runner; the Store keeps the last good configuration.
-		st.problem("the "+detect.Source+" configuration", err)
+		st.problem("the "+now.Source+" configuration", err)
 		return
 	}
 	st.rebuild()
@@ -95,7 +94,7 @@ func (st *settings) applyDetected(l *config.Layer, before, now *detect.Report) {
 // announce tells the user about local runners that appeared or went
 // away. A runner that now serves completions is worth a message on
 // screen, once for each time it appears; the rest goes to the log.
-func (st *settings) announce(before, now *detect.Report) {
+func (st *settings) announce(before, now *Discovery) {
 	for _, p := range now.Providers {
 		if !p.Local || !usable(p) {
 			continue
@@ -120,7 +119,7 @@ func (st *settings) announce(before, now *detect.Report) {
 	}
 }
 
-func usable(p detect.Provider) bool { return p.Found && len(p.Models) > 0 }
+func usable(p Discovered) bool { return p.Found && len(p.Models) > 0 }
 
 // completesWith returns the model id that inline completion goes to
 // first when it is one of provider's: editor settings or a workspace file

@@ -18,6 +18,7 @@ import (
 
 	"switchyard/config"
 	"switchyard/lsp"
+	"switchyard/providers/audit"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -94,7 +95,9 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile}
+	records := audit.New(audit.Options{Logger: log.Named("audit")})
+	defer records.Close()
+	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile, Backend: backend{audit: records}}
 	var conn io.ReadWriteCloser
 	if *listen != "" {
 		c, err := acceptOne(ctx, *listen, log)

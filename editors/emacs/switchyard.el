@@ -59,7 +59,7 @@ arrays are vectors."
 
 (defvar switchyard-status nil
   "The server's last switchyard/status: a plist of :model, :provider,
-:online and :last_error.")
+:online and :lastError.")
 
 (defvar switchyard--previous-configuration nil
   "The default `eglot-workspace-configuration' before `switchyard-setup'.")
@@ -172,11 +172,11 @@ The rest of the route stays as fallback."
   (switchyard--set-route task models))
 
 (cl-defmethod eglot-handle-notification
-  (_server (_method (eql switchyard/status)) &key model provider online last_error
+  (_server (_method (eql switchyard/status)) &key model provider online lastError
            &allow-other-keys)
   "Remember the server's status for `switchyard-mode-line'."
   (setq switchyard-status (list :model model :provider provider
-                                :online (eq online t) :last_error last_error))
+                                :online (eq online t) :lastError lastError))
   (force-mode-line-update t))
 
 (defun switchyard-mode-line ()
@@ -188,7 +188,7 @@ The rest of the route stays as fallback."
                 (concat " " (plist-get s :model)
                         (when (plist-get s :provider) (concat "@" (plist-get s :provider)))))
               (unless (plist-get s :online) " (offline)")
-              (when (plist-get s :last_error) " !")))))
+              (when (plist-get s :lastError) " !")))))
 
 ;;;###autoload
 (defun switchyard-show-status ()
@@ -199,8 +199,8 @@ The rest of the route stays as fallback."
                             (or (plist-get switchyard-status :model) "none yet")
                             (or (plist-get switchyard-status :provider) "none yet")
                             (if (plist-get switchyard-status :online) "online" "offline")
-                            (if (plist-get switchyard-status :last_error)
-                                (concat ", last error: " (plist-get switchyard-status :last_error))
+                            (if (plist-get switchyard-status :lastError)
+                                (concat ", last error: " (plist-get switchyard-status :lastError))
                               ""))
                   "Switchyard: no status yet; the server sends one after the first completion")))
 

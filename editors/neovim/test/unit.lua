@@ -519,7 +519,7 @@ test("statusline follows switchyard/status", function()
   eq("", require("switchyard").statusline(), "before anything")
   status.handler(nil, { model = "mb", provider = "b", online = true })
   eq("switchyard mb@b", require("switchyard").statusline(), "online")
-  status.handler(nil, { model = "mb", provider = "b", online = false, last_error = "provider b: 429" })
+  status.handler(nil, { model = "mb", provider = "b", online = false, lastError = "provider b: 429" })
   eq("switchyard mb@b (offline) !", require("switchyard").statusline(), "offline with an error")
   status.set_format(function(s)
     return s.model

@@ -76,13 +76,11 @@ export function withModelFirst(route: readonly string[] | undefined, model: stri
   return [model, ...(route ?? []).filter((m) => m !== model)];
 }
 
-// Status is the switchyard/status notification's payload. The server
-// writes last_error; lastError is accepted too.
+// Status is the switchyard/status notification's payload.
 export interface Status {
   model?: string;
   provider?: string;
   online?: boolean;
-  last_error?: string;
   lastError?: string;
 }
 
@@ -97,5 +95,5 @@ export function statusText(s: Status | undefined): string {
 }
 
 export function statusError(s: Status | undefined): string | undefined {
-  return s?.last_error || s?.lastError || undefined;
+  return s?.lastError || undefined;
 }

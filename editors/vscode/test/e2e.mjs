@@ -12,6 +12,16 @@
 // light bulb when the server offers code actions; runs the commands.
 // A screenshot of each step goes to $ARTIFACTS (.artifacts/vscode).
 //
+// Every step waits for the state it needs, never for time: the keyboard
+// focus in the editor before keys go to it, the cursor and selection it
+// asked for (read back from the status bar's "Ln 2, Col 31 (45
+// selected)"), the menu it expects. Where the state is not reached, the
+// action is tried again a bounded number of times (a first run on a fresh
+// machine is slow: extension activation, the language server starting,
+// notifications); each retry is logged and kept in results.json, and a
+// step that fails records there what it expected, what it saw and its
+// screenshot.
+//
 // Environment (set by .ci/vscode):
 //   VSIX            the packaged extension
 //   CODE_SERVER     code-server's out/node/entry.js
@@ -38,7 +48,15 @@ const NODE = env('CODE_SERVER_NODE', process.execPath);
 const FAKEPROVIDER = env('FAKEPROVIDER');
 const CHROMIUM = env('CHROMIUM', '/usr/bin/chromium');
 const ARTIFACTS = env('ARTIFACTS', path.join(repo, '.artifacts', 'vscode'));
-const STEP_TIMEOUT = 30_000;
+// STEP_TIMEOUT and LOAD_TIMEOUT bound a wait that should end much
+// sooner, so that a hang fails the step; a busy machine (CI runners,
+// several builds at once) can take tens of seconds to load the workbench.
+const STEP_TIMEOUT = 60_000;
+const LOAD_TIMEOUT = 300_000;
+// How long one try waits for the state it asked for, and how many tries
+// an action gets before its step fails.
+const SETTLE_TIMEOUT = 10_000;
+const TRIES = 3;
 
 const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
 const children = [];
@@ -181,7 +199,7 @@ async function serverCapabilities(bin) {
   p.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   let buf = Buffer.alloc(0);
   const caps = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no initialize answer from the server in 10s')), 10_000);
+    const timer = setTimeout(() => reject(new Error(`no initialize answer from the server in ${STEP_TIMEOUT / 1000}s`)), STEP_TIMEOUT);
     p.stdout.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
       for (;;) {
@@ -222,7 +240,7 @@ async function startCodeServer() {
   p.stdout.pipe(out);
   p.stderr.pipe(out);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + LOAD_TIMEOUT;
   while (Date.now() < deadline) {
     if (p.exitCode !== null) throw new Error(`code-server exited with ${p.exitCode}; see ${ARTIFACTS}/code-server.log`);
     try {
@@ -233,7 +251,7 @@ async function startCodeServer() {
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error(`code-server did not answer on ${url} within 60s`);
+  throw new Error(`code-server did not answer on ${url} within ${LOAD_TIMEOUT / 1000}s`);
 }
 
 // --- steps ----------------------------------------------------------------
@@ -243,59 +261,260 @@ async function snap(page, name) {
   const file = path.join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`);
   await page.screenshot({ path: file });
   log('screenshot', path.relative(repo, file));
+  return path.relative(repo, file);
 }
 
-async function step(page, name, f) {
-  log('step:', name);
-  try {
-    const note = await f();
-    results.push({ step: name, ok: true, note });
-  } catch (err) {
-    await snap(page, `FAILED-${name.replace(/\W+/g, '-')}`).catch(() => {});
-    results.push({ step: name, ok: false, error: String(err?.stack ?? err) });
-    throw err;
+// StateError is a state that was not reached: what a step expected and
+// what the page showed instead.
+class StateError extends Error {
+  constructor(expected, seen, tries = 1) {
+    super(`expected ${expected}${tries > 1 ? ` (${tries} tries)` : ''}; saw ${JSON.stringify(seen)}`);
+    this.expected = expected;
+    this.seen = seen;
   }
 }
 
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-  await page.keyboard.press('Enter');
+// current is the result record of the step that runs: retries go in it.
+let current = null;
+
+async function step(page, name, f) {
+  log('step:', name);
+  const started = Date.now();
+  current = { step: name, ok: false, retries: [] };
+  results.push(current);
+  try {
+    current.note = await f();
+    current.ok = true;
+  } catch (err) {
+    current.error = String(err?.stack ?? err);
+    current.expected = err instanceof StateError ? err.expected : undefined;
+    current.seen = err instanceof StateError ? err.seen : await uiState(page).catch((e) => `unreadable: ${e}`);
+    current.screenshot = await snap(page, `FAILED-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
+    throw err;
+  } finally {
+    current.ms = Date.now() - started;
+    if (current.retries.length === 0) delete current.retries;
+  }
 }
 
-async function openFile(page, name) {
-  await page.keyboard.press(`${mod}+P`);
+// uiState reads from the DOM what the steps check: where the keyboard
+// focus is, the active tab, the cursor and selection as the status bar
+// shows them, the Switchyard status item, and the overlays that take
+// keys (quick input, the code action menu, dialogs) or may take the
+// focus (notifications).
+function uiState(page) {
+  return page.evaluate(() => {
+    const shown = (e) => !!e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+    // The editor renders spaces as no-break spaces.
+    const text = (e) => e.textContent.replace(/\s+/g, ' ').trim();
+    const texts = (sel) => [...document.querySelectorAll(sel)].filter(shown).map(text).filter(Boolean);
+    // List rows are positioned, not in DOM order: sort by their index.
+    const rows = (sel) =>
+      [...document.querySelectorAll(sel)]
+        .filter(shown)
+        .sort((x, y) => Number(x.dataset.index ?? 0) - Number(y.dataset.index ?? 0))
+        .map(text)
+        .filter(Boolean);
+    const a = document.activeElement;
+    const describe = (e) =>
+      e ? `${e.tagName.toLowerCase()}${[...e.classList].map((c) => `.${c}`).join('')}${e.getAttribute('aria-label') ? `[aria-label="${e.getAttribute('aria-label').slice(0, 60)}"]` : ''}` : null;
+    const item =
+      document.querySelector('.statusbar-item[id$="switchyard.status"]') ??
+      [...document.querySelectorAll('.statusbar-item')].find((e) => /Switchyard| · (online|offline)/.test(text(e)));
+    const editor = a?.closest('.editor-instance .monaco-editor');
+    return {
+      focus: describe(a),
+      editorFocused: !!editor,
+      activeTab: document.querySelector('.editor-group-container.active .tab.active')?.getAttribute('aria-label') ?? document.querySelector('.tab.active')?.getAttribute('aria-label') ?? null,
+      cursor: shown(document.getElementById('status.editor.selection')) ? text(document.getElementById('status.editor.selection')) : null,
+      switchyard: item ? { text: text(item), spinning: !!item.querySelector('.codicon-loading, [class*="codicon-loading"]') } : null,
+      quickInput: shown(document.querySelector('.quick-input-widget')),
+      quickInputRows: rows('.quick-input-widget .monaco-list-row').slice(0, 8),
+      // Ghost text comes in pieces whose spaces count.
+      ghost: [...document.querySelectorAll('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text')].filter(shown).map((e) => e.textContent.replace(/\u00a0/g, ' ')),
+      menu: rows('.action-widget .monaco-list-row'),
+      dialogs: texts('.monaco-dialog-box'),
+      toasts: texts('.notifications-toasts .notification-list-item-message'),
+    };
+  });
+}
+
+// waitState polls the page until pred holds of its state.
+async function waitState(page, expected, pred, timeout = SETTLE_TIMEOUT) {
+  const deadline = Date.now() + timeout;
+  let seen;
+  for (;;) {
+    seen = await uiState(page);
+    if (pred(seen)) return seen;
+    if (Date.now() > deadline) throw new StateError(expected, seen);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// attempt runs act until pred holds of the page's state: it checks first
+// (nothing to do when the state is already there), then acts and waits
+// SETTLE_TIMEOUT, at most TRIES times. act(i) gets the try's number, so
+// that a retry can first undo what got in the way.
+async function attempt(page, expected, act, pred, { tries = TRIES, timeout = SETTLE_TIMEOUT } = {}) {
+  let seen = await uiState(page);
+  if (pred(seen)) return seen;
+  for (let i = 1; i <= tries; i++) {
+    await act(i, seen);
+    try {
+      return await waitState(page, expected, pred, timeout);
+    } catch (err) {
+      if (!(err instanceof StateError)) throw err;
+      seen = err.seen;
+      log(`try ${i}/${tries}: expected ${expected}; saw ${JSON.stringify(seen)}`);
+      current?.retries.push({ expected, seen });
+    }
+  }
+  throw new StateError(expected, seen, tries);
+}
+
+// closeOverlays presses Escape until no quick input or menu is open: a
+// leftover one would take the keys meant for the editor.
+async function closeOverlays(page) {
+  await attempt(
+    page,
+    'no quick input, menu or dialog open',
+    () => page.keyboard.press('Escape'),
+    (s) => !s.quickInput && s.menu.length === 0 && s.dialogs.length === 0,
+  );
+}
+
+// quickInput opens the quick input with key and types text into it,
+// once its list shows row.
+async function quickInput(page, key, text, row) {
+  await closeOverlays(page);
+  await attempt(page, `the quick input open after ${key}`, () => page.keyboard.press(key), (s) => s.quickInput);
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
-  await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: STEP_TIMEOUT });
+  await input.fill(text);
+  await attempt(
+    page,
+    `"${row}" first in the quick input for "${text}"`,
+    async (i) => {
+      if (i > 1) await input.fill(text);
+    },
+    (s) => s.quickInput && !!s.quickInputRows[0]?.includes(row),
+  );
+}
+
+async function runCommand(page, title) {
+  await quickInput(page, 'F1', `>${title}`, title);
   await page.keyboard.press('Enter');
-  await page.locator(`.tab.active[aria-label*="${name}"], .tab.active:has-text("${name}")`).first().waitFor({ timeout: STEP_TIMEOUT });
-  // The editor's input element is invisible by design: wait until it
-  // has the focus.
-  await page.waitForFunction(() => document.activeElement?.closest('.editor-instance .monaco-editor') != null, null, { timeout: STEP_TIMEOUT });
+  await waitState(page, `the command palette closed after running "${title}"`, (s) => !s.quickInput || !s.quickInputRows.some((t) => t.includes(title)), STEP_TIMEOUT);
+}
+
+// openFile makes name the active editor with the keyboard focus in it,
+// through Quick Open; nothing is done when it already is.
+async function openFile(page, name) {
+  await attempt(
+    page,
+    `${name} the active tab with the keyboard focus in its editor`,
+    async () => {
+      await quickInput(page, `${mod}+P`, name, name);
+      await page.keyboard.press('Enter');
+    },
+    (s) => s.editorFocused && !s.quickInput && !!s.activeTab?.includes(name),
+  );
+}
+
+// cursorIs matches the status bar's cursor: "Ln 2, Col 31", with
+// " (45 selected)" when selected is given.
+function cursorIs(line, col, selected) {
+  const want = `Ln ${line}, Col ${col}${selected ? ` (${selected} selected)` : ''}`;
+  return [want, (s) => s.editorFocused && s.cursor === want];
+}
+
+// keysTo presses keys in the editor of name until the status bar shows
+// the cursor or selection cursor names. Keys go only to a focused editor:
+// a retry brings the focus back first.
+async function keysTo(page, name, keys, [want, pred]) {
+  return attempt(
+    page,
+    `the cursor at "${want}" after ${keys.join(', ')}`,
+    async (i) => {
+      if (i > 1 || !(await uiState(page)).editorFocused) await openFile(page, name);
+      for (const k of keys) await page.keyboard.press(k);
+    },
+    pred,
+  );
+}
+
+// typeIn types text at the cursor of name's editor, which must have the
+// focus, and checks the cursor moved by its length. Typing is not
+// retried: a partial text would need undoing; the step fails with the
+// state instead.
+async function typeIn(page, name, text, [want, pred]) {
+  await openFile(page, name);
+  await page.keyboard.type(text, { delay: 40 });
+  return waitState(page, `the cursor at "${want}" after typing ${JSON.stringify(text)}`, pred, STEP_TIMEOUT);
+}
+
+// save saves name's editor until the file on disk passes predicate.
+async function save(page, name, file, predicate, what) {
+  await attempt(
+    page,
+    `${path.basename(file)} saved: ${what}`,
+    async () => {
+      await openFile(page, name);
+      await page.keyboard.press(`${mod}+S`);
+    },
+    () => predicate(fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : ''),
+  );
+  return fs.readFileSync(file, 'utf8');
+}
+
+// lines of a file on disk, to know where the cursor should be.
+function linesOf(file) {
+  return fs.readFileSync(file, 'utf8').split('\n');
 }
 
 // ghostText waits for the suggestion shown while typing. Should VS Code
 // not ask by itself, the extension's key for "Trigger Inline Suggestion"
-// (Alt+\\) asks; the step's note says which happened.
-async function ghostText(page, contains) {
-  const all = page.locator('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text');
-  const ghost = all.filter({ hasText: contains }).first();
+// (Alt+\\) asks, in the focused editor; the step's note says which
+// happened.
+async function ghostText(page, name, contains) {
+  const pred = (s) => s.editorFocused && s.ghost.join('').includes(contains);
+  const expected = `ghost text containing "${contains}" in the focused editor`;
   let how = 'shown while typing';
+  let seen;
   try {
-    await ghost.waitFor({ state: 'visible', timeout: 10_000 });
-  } catch {
+    seen = await waitState(page, expected, pred, 10_000);
+  } catch (err) {
+    if (!(err instanceof StateError)) throw err;
+    current?.retries.push({ expected: `${expected}, while typing`, seen: err.seen });
     await snap(page, 'no-ghost-text-while-typing');
-    await page.keyboard.press('Alt+Backslash');
-    await ghost.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
     how = 'shown after Alt+\\ (Trigger Inline Suggestion)';
+    seen = await attempt(
+      page,
+      `${expected} after Alt+\\`,
+      async () => {
+        await openFile(page, name);
+        await page.keyboard.press('Alt+Backslash');
+      },
+      pred,
+      { timeout: 10_000 },
+    );
   }
-  return { text: (await all.allTextContents()).join(''), how };
+  return { text: seen.ghost.join(''), how };
+}
+
+// accept takes the ghost text with Tab, until the cursor is past it.
+async function accept(page, name, contains, cursor) {
+  await attempt(
+    page,
+    `the ghost text accepted: the cursor at "${cursor[0]}"`,
+    async (i) => {
+      if (i > 1) await ghostText(page, name, contains);
+      await page.keyboard.press('Tab');
+    },
+    cursor[1],
+    // A retry would insert a second suggestion if the first Tab did take:
+    // give the cursor time to move.
+    { timeout: 20_000 },
+  );
 }
 
 async function waitForFile(file, predicate, what) {
@@ -307,10 +526,6 @@ async function waitForFile(file, predicate, what) {
     await new Promise((r) => setTimeout(r, 200));
   }
   assert.fail(`${what}; ${path.basename(file)} on disk is:\n${text}`);
-}
-
-function statusItem(page) {
-  return page.locator('.statusbar-item', { hasText: /Switchyard|·/ }).filter({ hasText: /coder|Switchyard/ }).first();
 }
 
 async function main() {
@@ -334,25 +549,29 @@ async function main() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(STEP_TIMEOUT);
   page.on('pageerror', (e) => log('page error:', e.message));
   try {
     await step(page, 'workbench loads with the extension running', async () => {
-      await page.goto(`${url}/?folder=${encodeURIComponent(dirs.workspace)}`);
-      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-      await statusItem(page).waitFor({ timeout: 60_000 });
-      await page.locator('.statusbar-item', { hasText: 'Switchyard' }).filter({ hasNotText: 'starting' }).first().waitFor({ timeout: STEP_TIMEOUT }).catch(() => {});
+      // Not the load event: what counts is the workbench, waited for below.
+      await page.goto(`${url}/?folder=${encodeURIComponent(dirs.workspace)}`, { waitUntil: 'commit', timeout: LOAD_TIMEOUT });
+      await page.locator('.monaco-workbench').waitFor({ timeout: LOAD_TIMEOUT });
+      // The item spins while the extension starts the server.
+      const s = await waitState(page, 'the Switchyard status bar item, its server started', (s) => s.switchyard && !s.switchyard.spinning, LOAD_TIMEOUT);
       await snap(page, 'workbench');
+      return `status bar: ${s.switchyard.text}`;
     });
 
     await step(page, 'ghost text from the first model, accepted with Tab', async () => {
       await openFile(page, 'calc.py');
-      await page.keyboard.press(`${mod}+End`);
-      await page.keyboard.type('return ', { delay: 40 });
-      const { text, how } = await ghostText(page, 'from alpha');
+      const lines = linesOf(source);
+      const end = lines.at(-1).length + 1;
+      await keysTo(page, 'calc.py', [`${mod}+End`], cursorIs(lines.length, end));
+      await typeIn(page, 'calc.py', 'return ', cursorIs(lines.length, end + 'return '.length));
+      const { text, how } = await ghostText(page, 'calc.py', 'from alpha');
       await snap(page, 'ghost-text-alpha');
-      await page.keyboard.press('Tab');
-      await page.keyboard.press(`${mod}+S`);
-      const disk = await waitForFile(source, (t) => t.includes('return a + b  # from alpha'), 'the accepted suggestion is not on disk');
+      await accept(page, 'calc.py', 'from alpha', cursorIs(2, '    return a + b  # from alpha'.length + 1));
+      const disk = await save(page, 'calc.py', source, (t) => t.includes('return a + b  # from alpha'), 'the accepted suggestion on disk');
       await snap(page, 'accepted-alpha');
       assert.ok(requests.some((l) => l.startsWith('fakeprovider: alpha') && l.includes('model=fake-alpha')), 'the alpha fake got no request');
       return `ghost text "${text.trim()}" ${how}; on disk: ${JSON.stringify(disk)}`;
@@ -390,20 +609,24 @@ async function main() {
 
     await step(page, 'the next ghost text comes from the other model', async () => {
       await openFile(page, 'calc.py');
-      await page.keyboard.press(`${mod}+End`);
-      await page.keyboard.press('Enter');
-      await page.keyboard.press('Enter');
-      // Auto-indent keeps the body's indentation; start the next function at column 0.
+      const lines = linesOf(source);
+      await keysTo(page, 'calc.py', [`${mod}+End`], cursorIs(lines.length, lines.at(-1).length + 1));
+      // Auto-indent keeps the body's indentation; start the next function
+      // at column 0. Not retried: a second Enter would add a line.
+      await typeIn(page, 'calc.py', '\n\n', [
+        `Ln ${lines.length + 2}, Col 1 or 5`,
+        (s) => s.editorFocused && /^Ln \d+, Col \d+$/.test(s.cursor ?? '') && s.cursor.startsWith(`Ln ${lines.length + 2},`),
+      ]);
       await page.keyboard.press('Shift+Home');
       await page.keyboard.press('Delete');
-      await page.keyboard.type('def mul(a, b):', { delay: 20 });
-      await page.keyboard.press('Enter');
-      await page.keyboard.type('return ', { delay: 40 });
-      const { text, how } = await ghostText(page, 'from beta');
+      await waitState(page, 'the new line emptied', cursorIs(lines.length + 2, 1)[1], STEP_TIMEOUT);
+      await typeIn(page, 'calc.py', 'def mul(a, b):', cursorIs(lines.length + 2, 15));
+      await typeIn(page, 'calc.py', '\n', cursorIs(lines.length + 3, 5));
+      await typeIn(page, 'calc.py', 'return ', cursorIs(lines.length + 3, 12));
+      const { text, how } = await ghostText(page, 'calc.py', 'from beta');
       await snap(page, 'ghost-text-beta');
-      await page.keyboard.press('Tab');
-      await page.keyboard.press(`${mod}+S`);
-      const disk = await waitForFile(source, (t) => t.includes('return a * b  # from beta'), 'the second suggestion is not on disk');
+      await accept(page, 'calc.py', 'from beta', cursorIs(lines.length + 3, '    return a * b  # from beta'.length + 1));
+      const disk = await save(page, 'calc.py', source, (t) => t.includes('return a * b  # from beta'), 'the second suggestion on disk');
       assert.match(disk, /return a \+ b  # from alpha/, 'the first suggestion was lost');
       assert.ok(requests.some((l) => l.startsWith('fakeprovider: beta') && l.includes('model=fake-beta')), 'the beta fake got no request');
       await page.locator('.statusbar-item', { hasText: 'beta-coder · beta · online' }).first().waitFor({ timeout: STEP_TIMEOUT });
@@ -436,22 +659,31 @@ async function main() {
       }
       await openFile(page, 'calc.py');
       // Select the first function, two lines.
-      await page.keyboard.press(`${mod}+Home`);
-      await page.keyboard.press('Shift+ArrowDown');
-      await page.keyboard.press('Shift+End');
+      const [first, second] = linesOf(source);
+      const selected = cursorIs(2, second.length + 1, first.length + 1 + second.length);
+      await keysTo(page, 'calc.py', [`${mod}+Home`, 'Shift+ArrowDown', 'Shift+End'], selected);
       // The light bulb follows the selection after a short delay; the one
-      // shown for the bare cursor offers no Rewrite.
-      await page.waitForTimeout(1500);
+      // shown for a bare cursor or a word offers no Rewrite with AI: try
+      // again, with the selection checked, until the menu has it.
       const bulb = page.locator('.monaco-editor .lightBulbWidget').first();
-      await bulb.waitFor({ timeout: STEP_TIMEOUT });
-      await snap(page, 'light-bulb');
-      await bulb.click();
-      const menu = page.locator('.action-widget .monaco-list-row');
-      await menu.first().waitFor({ timeout: STEP_TIMEOUT });
-      const titles = (await menu.allTextContents()).map((t) => t.trim()).filter(Boolean);
+      const seen = await attempt(
+        page,
+        'a code action menu for the selection, with "Rewrite with AI"',
+        async (i) => {
+          if (i > 1) {
+            await closeOverlays(page);
+            await keysTo(page, 'calc.py', [`${mod}+Home`, 'Shift+ArrowDown', 'Shift+End'], selected);
+          }
+          await bulb.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
+          if (i === 1) await snap(page, 'light-bulb');
+          await bulb.click();
+        },
+        (s) => s.menu.some((t) => t.includes('Rewrite with AI')) && s.cursor === selected[0],
+      );
+      const titles = seen.menu;
       await snap(page, 'code-action-menu');
+      const menu = page.locator('.action-widget .monaco-list-row');
       const rewrite = menu.filter({ hasText: 'Rewrite with AI' }).first();
-      assert.ok(await rewrite.count(), `no "Rewrite with AI" in the menu: ${titles.join(' | ')}`);
       await rewrite.click();
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: STEP_TIMEOUT });
@@ -459,8 +691,7 @@ async function main() {
       await snap(page, 'code-action-instruction');
       await page.keyboard.press('Enter');
       await page.locator('.view-lines', { hasText: 'rewritten by alpha' }).first().waitFor({ timeout: STEP_TIMEOUT });
-      await page.keyboard.press(`${mod}+S`);
-      const disk = await waitForFile(source, (t) => t.includes('(rewritten by alpha)'), 'the rewrite is not on disk');
+      const disk = await save(page, 'calc.py', source, (t) => t.includes('(rewritten by alpha)'), 'the rewrite on disk');
       const errors = await page.locator('.notifications-toasts', { hasText: /failed/i }).count();
       assert.equal(errors, 0, 'an error notification came up while running the action');
       assert.match(disk, /def mul\(a, b\):\n {4}return a \* b {2}# from beta/, 'the rewrite touched more than the selection');

@@ -127,8 +127,8 @@ function M.check()
     else
       r.warn("offline: only local models are used", { "check the network, or the base_url of remote providers" })
     end
-    if s.last_error then
-      r.warn("last provider error: " .. s.last_error)
+    if s.lastError then
+      r.warn("last provider error: " .. s.lastError)
     end
   elseif #clients > 0 then
     r.info("no status from the server yet: it sends one after the first completion")

@@ -3,8 +3,8 @@
 -- provider error. The statusline component renders it.
 local M = {}
 
--- Fields as the server sends them (providers/router Status).
-M.current = nil -- {model=, provider=, online=, last_error=}
+-- Fields as the server sends them (lsp Status).
+M.current = nil -- {model=, provider=, online=, lastError=}
 M.running = false -- a client is attached somewhere
 
 local format -- optional user renderer, set by setup
@@ -29,7 +29,7 @@ function M.handler(_, result, _, _)
     model = str(result.model),
     provider = str(result.provider),
     online = result.online == true,
-    last_error = str(result.last_error),
+    lastError = str(result.lastError),
   }
   -- Redraw from the main loop: handlers may run inside a fast event.
   vim.schedule(function()
@@ -59,7 +59,7 @@ function M.statusline()
   if not s.online then
     text = text .. " (offline)"
   end
-  if s.last_error then
+  if s.lastError then
     text = text .. " !"
   end
   return text
@@ -77,8 +77,8 @@ function M.describe()
     "provider: " .. (s.provider or "(none picked yet)"),
     "online:   " .. (s.online and "yes" or "no, only local models are used"),
   }
-  if s.last_error then
-    lines[#lines + 1] = "last error: " .. s.last_error
+  if s.lastError then
+    lines[#lines + 1] = "last error: " .. s.lastError
   end
   return lines
 end
