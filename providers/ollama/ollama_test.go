@@ -213,8 +213,10 @@ func TestErrors(t *testing.T) {
 			kind: providers.KindAuth, say: "api_key_env"},
 		{name: "error line mid-stream", reply: providertest.OllamaReply{Pieces: []string{"par"}, StreamError: true, Message: "an error was encountered while running the model: CUDA error"},
 			kind: providers.KindServer, say: "CUDA error", partial: "par"},
-		{name: "truncated", reply: providertest.OllamaReply{Pieces: []string{"half"}, NoDone: true},
-			kind: providers.KindServer, say: "stopped before", partial: "half"},
+		// Ollama ends a stream so when its runner stops an answer that
+		// repeats one token: the text is the answer, not a failure.
+		{name: "ended cleanly without the done line", reply: providertest.OllamaReply{Pieces: []string{"half"}, NoDone: true},
+			kind: providers.KindUnknown, partial: "half"},
 		{name: "connection cut", reply: providertest.OllamaReply{Pieces: []string{"half"}, Cut: true},
 			kind: providers.KindServer, say: "stopped before", partial: "half"},
 	}
@@ -235,7 +237,7 @@ func TestErrors(t *testing.T) {
 			if providers.KindOf(err) != tt.kind {
 				t.Fatalf("err = %v (kind %v), want kind %v", err, providers.KindOf(err), tt.kind)
 			}
-			if !strings.Contains(err.Error(), tt.say) {
+			if err != nil && !strings.Contains(err.Error(), tt.say) {
 				t.Errorf("err = %q, want it to say %q", err, tt.say)
 			}
 			if text != tt.partial {
