@@ -381,3 +381,22 @@ func TestFillInMiddleAtTopOfFileEndsEmpty(t *testing.T) {
 		t.Errorf("ReadAll = %q, %v; want an empty answer, no error", got, err)
 	}
 }
+
+func TestHostURLReadsOllamaHostAsOllamaDoes(t *testing.T) {
+	tests := []struct{ value, want string }{
+		{"", "http://127.0.0.1:11434"},
+		{"127.0.0.1:5000", "http://127.0.0.1:5000"},
+		{"0.0.0.0", "http://127.0.0.1:11434"},
+		{"0.0.0.0:8000", "http://127.0.0.1:8000"},
+		{"[::]:8000", "http://127.0.0.1:8000"},
+		{"gpu-box", "http://gpu-box:11434"},
+		{"http://gpu-box", "http://gpu-box:80"},
+		{"https://ollama.example.com/proxy", "https://ollama.example.com:443/proxy"},
+		{" localhost:1234 ", "http://localhost:1234"},
+	}
+	for _, tt := range tests {
+		if got := ollama.HostURL(tt.value); got != tt.want {
+			t.Errorf("HostURL(%q) = %q, want %q", tt.value, got, tt.want)
+		}
+	}
+}
