@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // The shape of the tiny model: small enough to load and answer in
@@ -107,7 +108,17 @@ type tensor struct {
 // Only the output projection is shaped: the rows of the control and byte
 // tokens are zero while the others are large, so sampling picks printable
 // tokens and an answer is never empty, nor cut at its first token.
-func WriteModel(w io.Writer, seed uint64) error {
+func WriteModel(w io.Writer, seed uint64) error { return writeModel(w, seed, "") }
+
+// WriteRepeatingModel writes a model like WriteModel's that answers token
+// (one of its vocabulary, such as "x") over and over: one dimension of
+// every embedding is large and constant, and only token's output row
+// reads it. It is what trips Ollama's token repeat limit.
+func WriteRepeatingModel(w io.Writer, seed uint64, token string) error {
+	return writeModel(w, seed, token)
+}
+
+func writeModel(w io.Writer, seed uint64, repeat string) error {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))
 	tokens, types, fim := vocabulary()
 	vocab := uint64(len(tokens))
@@ -171,8 +182,21 @@ func WriteModel(w io.Writer, seed uint64) error {
 			clear(output[tok*e : (tok+1)*e])
 		}
 	}
+	embd := random(1, e, vocab)
+	if repeat != "" {
+		tok := slices.Index(tokens, repeat)
+		if tok < 0 {
+			return fmt.Errorf("ollamatest: %q is not in the vocabulary", repeat)
+		}
+		for i := range vocab {
+			embd[i*e] = 10
+			output[i*e] = 0
+		}
+		clear(output[uint64(tok)*e : uint64(tok+1)*e])
+		output[uint64(tok)*e] = 20
+	}
 	ts := []tensor{
-		{"token_embd.weight", []uint64{e, vocab}, random(1, e, vocab)},
+		{"token_embd.weight", []uint64{e, vocab}, embd},
 		{"output_norm.weight", []uint64{e}, ones(e)},
 		{"output.weight", []uint64{e, vocab}, output},
 	}
