@@ -99,12 +99,8 @@ func TestRealOllama(t *testing.T) {
 		// Ollama gives up on the answer and the HTTP body ends cleanly
 		// without "done": true (llm/server.go, "token repeat limit
 		// reached", at debug level).
-		var model bytes.Buffer
-		if err := ollamatest.WriteRepeatingModel(&model, 2, "x"); err != nil {
-			t.Fatal(err)
-		}
-		const repeating = "tiny-repeat:latest"
-		srv.Create(t, repeating, srv.PushBlob(t, model.Bytes()), ollamatest.FIMTemplate)
+		srv.CreateRepeating(t)
+		const repeating = ollamatest.RepeatingModel
 		body := map[string]any{"model": repeating, "prompt": "a", "raw": true, "options": map[string]any{"num_predict": 100}}
 		text, done := rawGenerate(t, srv, "/api/generate", body)
 		if done || text == "" {

@@ -162,6 +162,21 @@ func Start(tb testing.TB, opts Options) *Server {
 	return s
 }
 
+// RepeatingModel is the name CreateRepeating registers.
+const RepeatingModel = "tiny-repeat:latest"
+
+// CreateRepeating registers RepeatingModel, which answers "x" over and
+// over (WriteRepeatingModel) with FIMTemplate: Ollama stops such an
+// answer after 30 repeats and ends its stream without "done": true.
+func (s *Server) CreateRepeating(tb testing.TB) {
+	tb.Helper()
+	var model bytes.Buffer
+	if err := WriteRepeatingModel(&model, 2, "x"); err != nil {
+		tb.Fatal(err)
+	}
+	s.Create(tb, RepeatingModel, s.PushBlob(tb, model.Bytes()), FIMTemplate)
+}
+
 // PushBlob uploads data as a blob and returns its digest, "sha256:HEX".
 func (s *Server) PushBlob(tb testing.TB, data []byte) string {
 	tb.Helper()
