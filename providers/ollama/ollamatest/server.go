@@ -62,7 +62,7 @@ func Binary(tb testing.TB) string {
 	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
 		return path
 	}
-	msg := fmt.Sprintf("no ollama binary at %s: build it with .ci/ollama (about 5 minutes once, cached), or set %s", path, EnvBinary)
+	msg := fmt.Sprintf("no ollama binary at %s: build it with .ci/ollama (a clean build takes minutes, once; then cached), or set %s", path, EnvBinary)
 	if os.Getenv("CI") == "true" {
 		tb.Fatal(msg)
 	}
