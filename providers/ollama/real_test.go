@@ -59,40 +59,32 @@ func TestRealOllama(t *testing.T) {
 		}
 	})
 
-	t.Run("native fill-in-the-middle", func(t *testing.T) {
-		p := realProvider(t, srv, nil)
-		for i := range realRequests {
-			prefix, suffix := keystroke(i)
-			s, err := p.FillInMiddle(context.Background(), &providers.FIMRequest{
-				Model: ollamatest.FIMModel, Prefix: prefix, Suffix: suffix, MaxTokens: 8})
-			if err != nil {
-				t.Fatalf("request %d: %v", i, err)
+	v1, err := openai.New("ollama-v1", config.Provider{Type: "openai", BaseURL: srv.URL + "/v1", Timeout: config.Duration(30 * time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []struct {
+		name string
+		p    providers.FillInMiddler
+	}{
+		{"native fill-in-the-middle", realProvider(t, srv, nil)},
+		{"OpenAI-compatible /v1", v1},
+	} {
+		t.Run(path.name, func(t *testing.T) {
+			for i := range realRequests {
+				prefix, suffix := keystroke(i)
+				s, err := path.p.FillInMiddle(context.Background(), &providers.FIMRequest{
+					Model: ollamatest.FIMModel, Prefix: prefix, Suffix: suffix, MaxTokens: 8})
+				if err != nil {
+					t.Fatalf("request %d: %v", i, err)
+				}
+				got, err := providers.ReadAll(s)
+				if err != nil || got == "" {
+					t.Fatalf("request %d: %q, %v; want text", i, got, err)
+				}
 			}
-			got, err := providers.ReadAll(s)
-			if err != nil || got == "" {
-				t.Fatalf("request %d: %q, %v; want text", i, got, err)
-			}
-		}
-	})
-
-	t.Run("OpenAI-compatible /v1", func(t *testing.T) {
-		p, err := openai.New("ollama-v1", config.Provider{Type: "openai", BaseURL: srv.URL + "/v1", Timeout: config.Duration(30 * time.Second)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range realRequests {
-			prefix, suffix := keystroke(i)
-			s, err := p.FillInMiddle(context.Background(), &providers.FIMRequest{
-				Model: ollamatest.FIMModel, Prefix: prefix, Suffix: suffix, MaxTokens: 8})
-			if err != nil {
-				t.Fatalf("request %d: %v", i, err)
-			}
-			got, err := providers.ReadAll(s)
-			if err != nil || got == "" {
-				t.Fatalf("request %d: %q, %v; want text", i, got, err)
-			}
-		}
-	})
+		})
+	}
 
 	t.Run("a stream Ollama ends without its done line keeps its text", func(t *testing.T) {
 		// A model that answers one token over and over: after 30 repeats
@@ -247,10 +239,29 @@ func rawGenerate(t *testing.T, srv *ollamatest.Server, path string, body map[str
 
 func ptr[T any](v T) *T { return &v }
 
-func tail(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
+// BenchmarkRealFillInMiddle measures one native fill-in-the-middle answer
+// of 8 tokens from the real runner and the tiny random model, one thread:
+// the cost of the path (HTTP, Ollama's scheduler, the runner), not of a
+// useful model.
+func BenchmarkRealFillInMiddle(b *testing.B) {
+	srv := ollamatest.Start(b, ollamatest.Options{})
+	p, err := ollama.New("ollama", config.Provider{Type: "ollama", BaseURL: srv.URL})
+	if err != nil {
+		b.Fatal(err)
 	}
-	return strings.Join(lines, "\n")
+	ctx := context.Background()
+	if err := p.Warm(ctx, ollamatest.FIMModel); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; b.Loop(); i++ {
+		prefix, suffix := keystroke(i)
+		s, err := p.FillInMiddle(ctx, &providers.FIMRequest{Model: ollamatest.FIMModel, Prefix: prefix, Suffix: suffix, MaxTokens: 8})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if got, err := providers.ReadAll(s); err != nil || got == "" {
+			b.Fatalf("%q, %v", got, err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "completions/s")
 }
