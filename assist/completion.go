@@ -24,6 +24,9 @@ type Engine struct {
 	settings atomic.Pointer[settings]
 	cache    *suggestionCache
 	log      *zap.Logger
+	// refused holds "model/shape" pairs whose refusal has been logged at
+	// info level: once says why, every keystroke would bury the log.
+	refused sync.Map
 }
 
 // settings are swapped whole by Update, so a request in flight keeps the
@@ -162,7 +165,14 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 		shapes = map[string]shape{}
 	)
 	call := func(ctx context.Context, t providers.Target) (providers.Stream, error) {
-		s, sh, err := in.call(ctx, t)
+		s, sh, err := in.call(ctx, t, func(sh shape, err error) {
+			level := zap.DebugLevel
+			if _, seen := e.refused.LoadOrStore(t.Name+"/"+sh.String(), true); !seen {
+				level = zap.InfoLevel
+			}
+			e.log.Log(level, "the model refused a prompt shape; trying the next",
+				zap.String("model", t.Name), zap.Stringer("prompt", sh), zap.Error(err))
+		})
 		if err == nil {
 			mu.Lock()
 			shapes[targetKey(t)] = sh

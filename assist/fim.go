@@ -486,8 +486,10 @@ func (in *promptInput) chatRequest(model string) *providers.ChatRequest {
 }
 
 // call makes one provider call for target t, trying its shapes in order,
-// and reports the shape that produced the stream.
-func (in *promptInput) call(ctx context.Context, t providers.Target) (providers.Stream, shape, error) {
+// and reports the shape that produced the stream. refused hears of each
+// shape the provider turned down before any generation, and why, so the
+// log can say why a model got a chat prompt.
+func (in *promptInput) call(ctx context.Context, t providers.Target, refused func(shape, error)) (providers.Stream, shape, error) {
 	if t.Provider == nil {
 		return nil, 0, providers.Unsupported(t.Name, "no provider for model "+t.Name)
 	}
@@ -521,6 +523,7 @@ func (in *promptInput) call(ctx context.Context, t providers.Target) (providers.
 		if providers.KindOf(err) != providers.KindUnsupported {
 			return nil, sh, err
 		}
+		refused(sh, err)
 		lastErr = err
 	}
 	return nil, shapeChat, lastErr

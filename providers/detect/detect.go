@@ -13,6 +13,7 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers/catalog"
+	"switchyard/providers/ollama"
 )
 
 // EnvDisable names the environment variable that, set to anything but
@@ -37,10 +38,13 @@ type Runner struct {
 	Start   string // how to start it, for the report
 }
 
-// DefaultRunners are the runners looked for, on their default ports.
-func DefaultRunners() []Runner {
+// DefaultRunners are the runners looked for, on their default ports;
+// Ollama where OLLAMA_HOST says, as its own command line finds it.
+func DefaultRunners() []Runner { return defaultRunners(os.Getenv) }
+
+func defaultRunners(getenv func(string) string) []Runner {
 	return []Runner{
-		{Name: "ollama", Type: "ollama", BaseURL: "http://127.0.0.1:11434", Label: "Ollama",
+		{Name: "ollama", Type: "ollama", BaseURL: ollama.HostURL(getenv(ollama.EnvHost)), Label: "Ollama",
 			Start: "start it with `ollama serve` and pull a code model: `ollama pull qwen2.5-coder:1.5b-base`"},
 		{Name: "llamacpp", Type: "llamacpp", BaseURL: "http://127.0.0.1:8080", Label: "llama.cpp",
 			Start: "start it with `llama-server -m MODEL.gguf --port 8080`"},
@@ -60,7 +64,7 @@ func presetURL(name string) string {
 
 // Options says where to look. The zero value looks in the usual places.
 type Options struct {
-	Runners []Runner            // nil: DefaultRunners()
+	Runners []Runner            // nil: DefaultRunners(), OLLAMA_HOST read through Getenv
 	Getenv  func(string) string // nil: os.Getenv
 	// Home is the home directory, for ~/.aws and the gcloud application
 	// default credentials; "" asks the operating system.
@@ -71,11 +75,11 @@ type Options struct {
 }
 
 func (o *Options) fill() {
-	if o.Runners == nil {
-		o.Runners = DefaultRunners()
-	}
 	if o.Getenv == nil {
 		o.Getenv = os.Getenv
+	}
+	if o.Runners == nil {
+		o.Runners = defaultRunners(o.Getenv)
 	}
 	if o.Home == "" {
 		o.Home, _ = os.UserHomeDir()

@@ -345,3 +345,12 @@ func TestReportSame(t *testing.T) {
 		t.Error("Provider found a provider that was not looked for")
 	}
 }
+
+func TestDiscoverFindsOllamaWhereOllamaHostSays(t *testing.T) {
+	ol := providertest.NewOllama(t, providertest.OllamaModel{Name: "qwen2.5-coder:1.5b-base", Capabilities: []string{"completion", "insert"}})
+	host := strings.TrimPrefix(ol.URL, "http://")
+	_, rep := Discover(context.Background(), Options{Getenv: env(map[string]string{"OLLAMA_HOST": host}), Home: t.TempDir(), NoKeys: true})
+	if p := find(rep, "ollama"); !p.Found || p.Config.BaseURL != ol.URL {
+		t.Errorf("ollama report %+v, want found at %s", p, ol.URL)
+	}
+}

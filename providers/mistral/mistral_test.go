@@ -101,6 +101,21 @@ func TestNoRawCompletions(t *testing.T) {
 	}
 }
 
+// A FIM stream that ends cleanly without data: [DONE] keeps its text; a
+// cut one is an error (the "cut" case below).
+func TestFillInMiddleCleanEndWithoutDone(t *testing.T) {
+	fake, p := setup(t)
+	fake.Enqueue(providertest.Reply{Pieces: []string{"a + ", "b"}, NoDone: true})
+	s, err := p.FillInMiddle(ctxT(t), fim())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := providers.ReadAll(s)
+	if err != nil || got != "a + b" {
+		t.Errorf("ReadAll = %q, %v; want %q and no error", got, err, "a + b")
+	}
+}
+
 func TestFillInMiddleErrors(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -116,7 +131,6 @@ func TestFillInMiddleErrors(t *testing.T) {
 		{"422", providertest.Fail(422, "invalid_request_message_error", "", "Input should be a valid string"), providers.KindBadRequest, 0},
 		{"500", providertest.Fail(500, "internal_server_error", "", "Internal server error"), providers.KindServer, 0},
 		{"malformed", providertest.Reply{Pieces: []string{"a"}, Malformed: true}, providers.KindServer, 0},
-		{"no done", providertest.Reply{Pieces: []string{"a"}, NoDone: true}, providers.KindServer, 0},
 		{"cut", providertest.Reply{Pieces: []string{"a"}, Cut: true}, providers.KindServer, 0},
 		{"error event", providertest.Reply{Pieces: []string{"a"}, StreamError: true, Type: "server_error", Message: "overloaded"}, providers.KindServer, 0},
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -16,7 +17,8 @@ import (
 	"switchyard/providers/internal/httpstream"
 )
 
-// DefaultBaseURL is where `ollama serve` listens unless told otherwise.
+// DefaultBaseURL is where `ollama serve` listens unless told otherwise
+// (by OLLAMA_HOST, which an empty base_url follows).
 const DefaultBaseURL = "http://127.0.0.1:11434"
 
 // DefaultKeepAlive keeps a model loaded between keystrokes: Ollama's own
@@ -77,7 +79,7 @@ type Provider struct {
 func New(name string, cfg config.Provider) (*Provider, error) {
 	raw := cfg.BaseURL
 	if raw == "" {
-		raw = DefaultBaseURL
+		raw = HostURL(os.Getenv(EnvHost))
 	}
 	base, err := url.Parse(strings.TrimSuffix(raw, "/"))
 	if err != nil || base.Scheme == "" || base.Host == "" {

@@ -250,7 +250,6 @@ func TestErrorKinds(t *testing.T) {
 		{"error event mid-stream", providertest.Reply{Pieces: []string{"par"}, StreamError: true, Type: "server_error", Message: "overloaded"},
 			providers.KindServer, 0, "", 0},
 		{"malformed SSE", providertest.Reply{Pieces: []string{"par"}, Malformed: true}, providers.KindServer, 0, "", 0},
-		{"ends without DONE", providertest.Reply{Pieces: []string{"par"}, NoDone: true}, providers.KindServer, 0, "", 0},
 		{"connection cut", providertest.Reply{Pieces: []string{"par"}, Cut: true}, providers.KindServer, 0, "", 0},
 		{"content filter finish", providertest.Reply{Pieces: []string{"par"}, Finish: "content_filter"}, providers.KindContentPolicy, 0, "", 0},
 	}
@@ -282,9 +281,26 @@ func TestErrorKinds(t *testing.T) {
 	}
 }
 
-func TestPiecesBeforeACutArriveThenError(t *testing.T) {
+// A body that ends cleanly without data: [DONE] is the server's own end
+// (Ollama's /v1 ends so when its runner stops a repeating answer): its
+// text is the answer, for chat and completions alike.
+func TestCleanEndWithoutDoneKeepsTheText(t *testing.T) {
 	fake, p := setup(t)
 	fake.Enqueue(providertest.Reply{Pieces: []string{"one", "two"}, NoDone: true})
+	got, err := providers.ReadAll(must(p.Chat(ctxT(t), chat("hi"))))
+	if err != nil || got != "onetwo" {
+		t.Errorf("chat: ReadAll = %q, %v; want %q and no error", got, err, "onetwo")
+	}
+	fake.Enqueue(providertest.Reply{Pieces: []string{"x :", "= 1"}, NoDone: true})
+	got, err = providers.ReadAll(must(p.FillInMiddle(ctxT(t), &providers.FIMRequest{Model: "m", Prefix: "a", Suffix: "b"})))
+	if err != nil || got != "x := 1" {
+		t.Errorf("completion: ReadAll = %q, %v; want %q and no error", got, err, "x := 1")
+	}
+}
+
+func TestPiecesBeforeACutArriveThenError(t *testing.T) {
+	fake, p := setup(t)
+	fake.Enqueue(providertest.Reply{Pieces: []string{"one", "two"}, Cut: true})
 	s := must(p.Chat(ctxT(t), chat("hi")))
 	defer s.Close()
 	for _, want := range []string{"one", "two"} {
@@ -294,7 +310,7 @@ func TestPiecesBeforeACutArriveThenError(t *testing.T) {
 	}
 	_, err := s.Next()
 	if providers.KindOf(err) != providers.KindServer || err == io.EOF {
-		t.Fatalf("after a stream without [DONE], Next = %v; want a server error, not io.EOF", err)
+		t.Fatalf("after a cut stream, Next = %v; want a server error, not io.EOF", err)
 	}
 	if _, again := s.Next(); again != err {
 		t.Errorf("Next after the end = %v, want the same error again", again)

@@ -71,7 +71,11 @@ func (s *stream) end(err error) error {
 		return s.closedErr()
 	}
 	if err == io.EOF {
-		if !s.ownDone && !s.c.ex.sawDone() {
+		// A body that ended cleanly without data: [DONE] is the server's
+		// decision to stop there, and its text is the answer: Ollama's
+		// /v1 ends so when its runner stops an answer that repeats one
+		// token. Only a cut body (io.ErrUnexpectedEOF) is an error.
+		if !s.ownDone && !s.c.ex.sawDone() && !s.c.ex.endedCleanly() {
 			err = errTruncated
 		} else if s.finish == "content_filter" {
 			return &providers.Error{Provider: s.c.p.name, Kind: providers.KindContentPolicy,
@@ -119,7 +123,8 @@ type event struct {
 }
 
 // sseEvents reads data: lines of a Server-Sent Events body. It answers
-// io.EOF only after data: [DONE]; a body that ends before it is cut.
+// io.EOF after data: [DONE] or at a clean end of the body after a whole
+// line; a body that ends in the middle of a line, or is cut, is an error.
 // Comments, event: and id: lines are skipped, as the SSE format allows.
 func sseEvents(body io.Reader) recvFunc {
 	r := bufio.NewReader(body)
@@ -127,9 +132,9 @@ func sseEvents(body io.Reader) recvFunc {
 		for {
 			line, err := r.ReadBytes('\n')
 			if len(line) == 0 && err != nil {
-				if err == io.EOF {
-					return "", "", errTruncated
-				}
+				// io.EOF: the body ended cleanly after its last whole
+				// line, without data: [DONE]; its text is the answer,
+				// as in Next. A cut body reads io.ErrUnexpectedEOF.
 				return "", "", err
 			}
 			if err == io.EOF {

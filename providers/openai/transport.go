@@ -49,13 +49,24 @@ func (ex *exchange) responseHeader() http.Header {
 
 // sawDone reports whether the response body carried data: [DONE].
 func (ex *exchange) sawDone() bool {
+	w := ex.watcher()
+	return w != nil && w.done.Load()
+}
+
+// endedCleanly reports whether the response body reached its end as HTTP
+// frames it (io.EOF), rather than being cut (io.ErrUnexpectedEOF).
+func (ex *exchange) endedCleanly() bool {
+	w := ex.watcher()
+	return w != nil && w.eof.Load()
+}
+
+func (ex *exchange) watcher() *doneWatcher {
 	if ex == nil {
-		return false
+		return nil
 	}
 	ex.mu.Lock()
-	w := ex.body
-	ex.mu.Unlock()
-	return w != nil && w.done.Load()
+	defer ex.mu.Unlock()
+	return ex.body
 }
 
 // KeyHeader says how the credential travels.
@@ -152,12 +163,16 @@ type doneWatcher struct {
 	io.ReadCloser
 	line []byte // the unfinished line so far
 	done atomic.Bool
+	eof  atomic.Bool // the body ended cleanly
 }
 
 func (w *doneWatcher) Read(p []byte) (int, error) {
 	n, err := w.ReadCloser.Read(p)
 	if !w.done.Load() {
 		w.scan(p[:n])
+	}
+	if err == io.EOF {
+		w.eof.Store(true)
 	}
 	return n, err
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"switchyard/config"
 	"switchyard/providers"
+	"switchyard/providers/ollama"
 )
 
 // warmer is implemented by local runners that can load a model before
@@ -27,7 +29,7 @@ type warmer interface {
 func defaultBaseURL(p config.Provider) string {
 	switch p.Type {
 	case "ollama":
-		return "http://127.0.0.1:11434"
+		return ollama.HostURL(os.Getenv(ollama.EnvHost))
 	case "llamacpp":
 		return "http://127.0.0.1:8080"
 	case "openai":

@@ -20,7 +20,8 @@ const MaxLine = 1 << 20
 // false, nil. ctx is the stream's, for StreamError.
 type Decoder func(ctx context.Context, line []byte) (text string, done bool, err error)
 
-// stream is an answer read line by line, until a line says it is done.
+// stream is an answer read line by line, until a line says it is done
+// or the body ends.
 type stream struct {
 	c      *Client
 	ctx    context.Context
@@ -66,6 +67,18 @@ func (s *stream) Next() (string, error) {
 		}
 	}
 	err := s.sc.Err()
+	if err == nil && s.ctx.Err() == nil {
+		// The body ended cleanly (HTTP's own end of body arrived) without
+		// the line that says done: the server chose to stop there, and the
+		// text so far is its answer. Ollama does this when its runner
+		// gives up on an answer that repeats one token over and over
+		// (llm/server.go in Ollama 0.17, "token repeat limit reached"), and
+		// code with runs of blank lines or indentation does just that. A
+		// connection cut mid-answer is a read error, not this.
+		s.done = true
+		s.Close()
+		return "", io.EOF
+	}
 	if err == nil {
 		err = io.ErrUnexpectedEOF
 	}
