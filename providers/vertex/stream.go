@@ -2,6 +2,7 @@ package vertex
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"iter"
 	"strings"
@@ -149,8 +150,11 @@ func (s *stream) pull() {
 		s.err = &providers.Error{Provider: s.p.name, Kind: providers.KindCanceled, Message: "stream closed", Err: context.Canceled}
 		return
 	}
-	resp, err, ok := s.next()
+	resp, err, ok, bad := s.safeNext()
 	switch {
+	case bad != nil:
+		s.err = &providers.Error{Provider: s.p.name, Kind: providers.KindServer,
+			Message: "Vertex AI sent an answer that cannot be read", Err: bad}
 	case !ok:
 		switch {
 		case s.finished:
@@ -168,6 +172,20 @@ func (s *stream) pull() {
 	default:
 		s.chunk(resp)
 	}
+}
+
+// safeNext is next, with a panic in the SDK's decoding of a malformed
+// chunk (a fuzzed body with a null candidate makes it dereference nil)
+// turned into bad, so that one bad answer cannot take the server down.
+// iter.Pull2 re-raises the iterator's panic here, in the caller.
+func (s *stream) safeNext() (resp *genai.GenerateContentResponse, err error, ok bool, bad error) {
+	defer func() {
+		if r := recover(); r != nil {
+			resp, err, ok, bad = nil, nil, false, fmt.Errorf("the genai SDK failed on it: %v", r)
+		}
+	}()
+	resp, err, ok = s.next()
+	return resp, err, ok, nil
 }
 
 // chunk takes the text and the end of one response.
