@@ -38,13 +38,15 @@ const (
 
 // Documented limits on one streamed answer, per provider. A local runner
 // loading a large model, or a reasoning model thinking before its first
-// word, can be silent for tens of seconds, so the idle limit is a minute;
-// ten minutes and 2 MiB are far above the longest answer any model gives
-// (128k output tokens are about 512 KiB) and well below "forever".
+// word, can be silent for tens of seconds, so the idle limit is a minute.
+// Ten minutes and 8 MiB are far above the longest answer any model gives
+// (128k output tokens are about 512 KiB) and well below "forever"; 8 MiB
+// also stays above the 4 MiB the code actions accept, so that their own
+// clearer refusal comes first.
 const (
 	DefaultStreamIdleTimeout = 60 * time.Second
 	DefaultMaxAnswerTime     = 10 * time.Minute
-	DefaultMaxAnswerKB       = 2048
+	DefaultMaxAnswerKB       = 8192
 )
 
 // StreamLimits returns the provider's limits on one streamed answer, the

@@ -26,7 +26,7 @@ var descriptions = map[string]string{
 	"providers.*.timeout":               "Deadline for a whole request, such as \"30s\" or a number of milliseconds. Leave out for the type's default.",
 	"providers.*.stream_idle_timeout":   "End an answer when the provider sends no text for this long, such as \"30s\", and fall back if nothing was shown yet. Default 60s.",
 	"providers.*.max_answer_time":       "End an answer still streaming after this long, such as \"5m\". Default 10m.",
-	"providers.*.max_answer_kb":         "End an answer longer than this many KiB of text. Default 2048 (2 MiB).",
+	"providers.*.max_answer_kb":         "End an answer longer than this many KiB of text. Default 8192 (8 MiB).",
 	"providers.*.region":                "Region, for bedrock, vertex and azure.",
 	"providers.*.project":               "Google Cloud project, for vertex.",
 	"providers.*.options":               "Settings specific to the provider type, passed as written. For OpenRouter, options.provider holds its provider routing preferences: order (a list of provider slugs), allow_fallbacks, data_collection (\"allow\" or \"deny\") and zdr; data_collection = \"deny\" makes the provider count as not training on prompts, zdr = true as keeping none.",

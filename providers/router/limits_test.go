@@ -98,7 +98,7 @@ func TestStreamLimits(t *testing.T) {
 
 func TestStreamLimitsDefaults(t *testing.T) {
 	idle, total, maxBytes := config.Provider{}.StreamLimits()
-	if idle != config.DefaultStreamIdleTimeout || total != config.DefaultMaxAnswerTime || maxBytes != 2<<20 {
+	if idle != config.DefaultStreamIdleTimeout || total != config.DefaultMaxAnswerTime || maxBytes != 8<<20 {
 		t.Errorf("StreamLimits() = %v, %v, %d; want the documented defaults", idle, total, maxBytes)
 	}
 }
