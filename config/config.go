@@ -54,11 +54,19 @@ type Provider struct {
 	APIKeyCmd string            `toml:"api_key_cmd" json:"api_key_cmd,omitempty"` // command whose stdout is the key
 	Headers   map[string]string `toml:"headers" json:"headers,omitempty"`         // extra HTTP headers
 	Timeout   Duration          `toml:"timeout" json:"timeout,omitempty"`         // whole-request deadline
-	Region    string            `toml:"region" json:"region,omitempty"`           // bedrock, vertex, azure
-	Project   string            `toml:"project" json:"project,omitempty"`         // vertex
-	Options   map[string]any    `toml:"options" json:"options,omitempty"`         // type-specific settings
-	Data      DataPolicy        `toml:"data" json:"data"`                         // what the provider promises about data
-	Disabled  bool              `toml:"disabled" json:"disabled,omitempty"`       // keep the entry but never route to it
+	// Limits on one streamed answer, so that a server that stalls or
+	// never stops cannot hold a request (and the user's bill) open: no
+	// text for StreamIdleTimeout, longer than MaxAnswerTime, or more
+	// than MaxAnswerKB of text ends it with an error. Zero is the
+	// default; see StreamLimits.
+	StreamIdleTimeout Duration       `toml:"stream_idle_timeout" json:"stream_idle_timeout,omitempty"`
+	MaxAnswerTime     Duration       `toml:"max_answer_time" json:"max_answer_time,omitempty"`
+	MaxAnswerKB       int            `toml:"max_answer_kb" json:"max_answer_kb,omitempty"`
+	Region            string         `toml:"region" json:"region,omitempty"`     // bedrock, vertex, azure
+	Project           string         `toml:"project" json:"project,omitempty"`   // vertex
+	Options           map[string]any `toml:"options" json:"options,omitempty"`   // type-specific settings
+	Data              DataPolicy     `toml:"data" json:"data"`                   // what the provider promises about data
+	Disabled          bool           `toml:"disabled" json:"disabled,omitempty"` // keep the entry but never route to it
 }
 
 // DataPolicy holds the facts about a provider that the user's Policy

@@ -55,6 +55,35 @@ const (
 	DefaultImageMaxImages = 8
 )
 
+// Documented limits on one streamed answer, per provider. A local runner
+// loading a large model, or a reasoning model thinking before its first
+// word, can be silent for tens of seconds, so the idle limit is a minute.
+// Ten minutes and 8 MiB are far above the longest answer any model gives
+// (128k output tokens are about 512 KiB) and well below "forever"; 8 MiB
+// also stays above the 4 MiB the code actions accept, so that their own
+// clearer refusal comes first.
+const (
+	DefaultStreamIdleTimeout = 60 * time.Second
+	DefaultMaxAnswerTime     = 10 * time.Minute
+	DefaultMaxAnswerKB       = 8192
+)
+
+// StreamLimits returns the provider's limits on one streamed answer, the
+// defaults filled in for what is not set.
+func (p Provider) StreamLimits() (idle, total time.Duration, maxBytes int) {
+	idle, total, kb := p.StreamIdleTimeout.D(), p.MaxAnswerTime.D(), p.MaxAnswerKB
+	if idle <= 0 {
+		idle = DefaultStreamIdleTimeout
+	}
+	if total <= 0 {
+		total = DefaultMaxAnswerTime
+	}
+	if kb <= 0 {
+		kb = DefaultMaxAnswerKB
+	}
+	return idle, total, kb << 10
+}
+
 // Defaults returns a new configuration holding the documented defaults and
 // no providers, models or routes.
 func Defaults() *Config {

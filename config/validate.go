@@ -116,6 +116,17 @@ func (p Provider) validate(ps *problems, key string) {
 	if p.Timeout < 0 {
 		ps.add(key+".timeout", "%s is negative: use a positive duration such as \"30s\", or leave it out for the type's default", p.Timeout.D())
 	}
+	for _, d := range []struct {
+		key string
+		v   Duration
+	}{{"stream_idle_timeout", p.StreamIdleTimeout}, {"max_answer_time", p.MaxAnswerTime}} {
+		if d.v < 0 {
+			ps.add(key+"."+d.key, "%s is negative: use a positive duration such as \"2m\", or leave it out for the default", d.v.D())
+		}
+	}
+	if p.MaxAnswerKB < 0 {
+		ps.add(key+".max_answer_kb", "%d is negative: use a size in KiB such as 4096, or leave it out for the default (%d)", p.MaxAnswerKB, DefaultMaxAnswerKB)
+	}
 	if p.APIKeyEnv != "" && strings.ContainsAny(p.APIKeyEnv, " =$") {
 		ps.add(key+".api_key_env", "must be the name of an environment variable (such as OPENAI_API_KEY), not its value")
 	}

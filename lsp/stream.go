@@ -94,11 +94,18 @@ func (s *stream) readFrame() ([]byte, int64, error) {
 		// Content-Type and unknown headers are ignored, as the base
 		// protocol allows.
 	}
-	data := make([]byte, length)
-	if _, err := io.ReadFull(s.in, data); err != nil {
+	// The body is read as it arrives, not allocated at the size the
+	// header claims: a header that claims 256 MB and is followed by
+	// nothing must not cost 256 MB.
+	var body bytes.Buffer
+	body.Grow(int(min(length, 1<<20)))
+	if _, err := io.CopyN(&body, s.in, length); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
 		return nil, total, fmt.Errorf("reading message body: %w", err)
 	}
-	return data, total + length, nil
+	return body.Bytes(), total + length, nil
 }
 
 // rejectMessage answers a message that is framed but not valid JSON-RPC:

@@ -21,7 +21,7 @@ import (
 // isolate gives the AWS credential chain static keys from the environment
 // and nothing else: no shared files, no instance metadata (which would be
 // a network call), no Bedrock API key.
-func isolate(t *testing.T) {
+func isolate(t testing.TB) {
 	t.Helper()
 	dir := t.TempDir()
 	for k, v := range map[string]string{

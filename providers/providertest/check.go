@@ -1,6 +1,7 @@
 package providertest
 
 import (
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -92,4 +93,33 @@ func AsError(tb testing.TB, err error, secret string) *providers.Error {
 		tb.Errorf("error message leaks the credential: %s", pe.Error())
 	}
 	return pe
+}
+
+// CheckAnyAnswer is what a fuzz target asserts of a stream decoder fed
+// arbitrary bytes by a Raw fake: open (the real provider's call, under
+// ctx) and draining its stream end within ten seconds, without a panic,
+// in io.EOF or in a *providers.Error of provider whose kind the router
+// knows what to do with, and no message holds secret.
+func CheckAnyAnswer(tb testing.TB, provider, secret string, open func(ctx context.Context) (providers.Stream, error)) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := open(ctx)
+	if err == nil {
+		_, err = providers.ReadAll(s)
+	}
+	if ctx.Err() != nil {
+		tb.Fatalf("the stream did not end within 10s (%v)", err)
+	}
+	if err == nil {
+		return
+	}
+	pe := AsError(tb, err, secret)
+	if pe.Provider != provider {
+		tb.Errorf("error names provider %q, want %q: %v", pe.Provider, provider, err)
+	}
+	switch pe.Kind {
+	case providers.KindUnknown, providers.KindCanceled, providers.KindUnsupported:
+		tb.Errorf("an answer ended in kind %s, which no server answer should: %v", pe.Kind, err)
+	}
 }

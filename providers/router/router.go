@@ -442,6 +442,7 @@ func (r *Router) attempt(ctx context.Context, t *target, target providers.Target
 		start := r.now()
 		s, err := call(ctx, target)
 		if err == nil {
+			s = limit(s, t.prov.name, t.prov.cfg)
 			var first string
 			first, err = firstPiece(s)
 			if err == nil || err == io.EOF {
