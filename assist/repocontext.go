@@ -310,7 +310,9 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
 	curDir := filepath.Dir(req.Doc.Path)
 	// The lines of the current file the window shows: its definitions
 	// there are in the prompt already.
-	winFirst := strings.Count(req.Doc.Text[:off-len(w.prefix)], "\n")
+	// (A selected completion item makes the prefix longer than the text
+	// before the cursor.)
+	winFirst := strings.Count(req.Doc.Text[:max(0, off-len(w.prefix))], "\n")
 	winLast := winFirst + strings.Count(w.prefix, "\n") + strings.Count(w.suffix, "\n")
 
 	var out []scored
