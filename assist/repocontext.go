@@ -23,8 +23,8 @@ import (
 const (
 	// nearBefore and nearAfter are the bytes around the cursor whose
 	// identifiers are resolved: the prompt's window and as much again.
-	nearBefore = 24 << 10
-	nearAfter  = 8 << 10
+	nearBefore = 16 << 10
+	nearAfter  = 4 << 10
 	// maxCandidates bounds the distinct identifiers looked up.
 	maxCandidates = 128
 	// maxDefsPerName is how many definitions of one name may come in:
@@ -39,8 +39,8 @@ const (
 	similarWindow = 16
 	similarStep   = 8
 	// similarSpan bounds the bytes of one open file scanned for similar
-	// code, around its last edit.
-	similarSpan = 48 << 10
+	// code, around its last edit: some 200 lines.
+	similarSpan = 8 << 10
 	// minSimilarity is the least Jaccard overlap worth sending.
 	minSimilarity = 0.12
 )
@@ -261,15 +261,54 @@ func importsOf(req *CompletionRequest, lang repoindex.Lang) []importHint {
 	return out
 }
 
+// importMemo remembers, per file, the names under which the current
+// file imports it: many definitions share a file, and a name such as
+// String has hundreds of definitions.
+type importMemo struct {
+	hints   []importHint
+	folders []string
+	byPath  map[string][]string
+}
+
+// isName reports whether the current file imports a module as name.
+func (m *importMemo) isName(name string) bool {
+	for _, h := range m.hints {
+		if h.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *importMemo) of(p string) []string {
+	if names, ok := m.byPath[p]; ok {
+		return names
+	}
+	var names []string
+	for _, h := range m.hints {
+		if h.matches(p, m.folders) {
+			names = append(names, h.name)
+		}
+	}
+	m.byPath[p] = names
+	return names
+}
+
 // matches reports whether the definition lives in the imported module:
-// its file (without extension) or its folder ends with the import path.
-func (h importHint) matches(d *repoindex.Def) bool {
-	p := filepath.ToSlash(d.Path)
+// its file (without extension) or its folder ends with the import path,
+// or the import path ends with its folder's path inside a workspace
+// folder (a Go import path starts with the module's path).
+func (h importHint) matches(p string, folders []string) bool {
+	p = filepath.ToSlash(p)
 	noExt := strings.TrimSuffix(p, path.Ext(p))
 	dir := path.Dir(p)
-	return hasPathSuffix(noExt, h.suffix) || hasPathSuffix(dir, h.suffix) ||
-		strings.HasSuffix(noExt, "/__init__") && hasPathSuffix(dir, h.suffix) ||
-		strings.HasSuffix(noExt, "/index") && hasPathSuffix(dir, h.suffix)
+	if hasPathSuffix(noExt, h.suffix) || hasPathSuffix(dir, h.suffix) {
+		return true
+	}
+	if _, rel := folderOf(dir, folders); rel != "" && hasPathSuffix(h.suffix, rel) {
+		return true
+	}
+	return false
 }
 
 func hasPathSuffix(p, suffix string) bool {
@@ -307,7 +346,7 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
 	// Right after "module." (and any part of a name typed since), the
 	// next word is one of that module's names: they come first.
 	qualified := moduleAtCursor(req, off, hints, lang)
-	curDir := filepath.Dir(req.Doc.Path)
+	curDir := dirOf(req.Doc.Path)
 	// The lines of the current file the window shows: its definitions
 	// there are in the prompt already.
 	// (A selected completion item makes the prefix longer than the text
@@ -315,23 +354,29 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
 	winFirst := strings.Count(req.Doc.Text[:max(0, off-len(w.prefix))], "\n")
 	winLast := winFirst + strings.Count(w.prefix, "\n") + strings.Count(w.suffix, "\n")
 
+	memo := &importMemo{hints: hints, folders: req.Folders, byPath: map[string][]string{}}
 	var out []scored
 	seen := map[*repoindex.Def]bool{}
+	done := map[candidate]bool{}
 	for _, c := range cands {
+		// An imported name is also a candidate near the cursor when the
+		// import line is near.
+		if k := (candidate{name: c.name, qual: c.qual}); done[k] {
+			continue
+		} else {
+			done[k] = true
+		}
 		defs := req.Index.Lookup(c.name)
 		if len(defs) == 0 {
 			continue
 		}
 		var best []scored
 		for _, d := range defs {
-			if d.Lang != lang || seen[d] {
+			if d.Lang != lang {
 				continue
 			}
-			if d.Path == req.Doc.Path && d.Line >= winFirst && d.Line <= winLast {
-				continue
-			}
-			s := matchScore(d, c, hints, curDir, req.Doc.Path, lang)
-			if s <= 0 {
+			s := matchScore(d, c, memo, curDir, req.Doc.Path, lang)
+			if s <= 0 || seen[d] || d.Path == req.Doc.Path && d.Line >= winFirst && d.Line <= winLast {
 				continue
 			}
 			best = append(best, scored{def: d, score: s})
@@ -409,11 +454,17 @@ func moduleAtCursor(req *CompletionRequest, off int, hints []importHint, lang re
 		}
 		dir := h.suffix
 		if !filepath.IsAbs(dir) {
-			// The module's folder: any indexed folder ending with the
-			// import path; the one the current file's folders hold.
+			// The module's folder: the import path under a workspace
+			// folder, or the longest tail of it that is one (a Go
+			// import path starts with the module's path, which is not
+			// a folder).
 			for _, f := range req.Folders {
-				for _, cand := range []string{filepath.Join(f, dir), filepath.Join(f, "src", dir)} {
-					defs = append(defs, req.Index.TopLevelIn(cand, typed)...)
+				elems := strings.Split(dir, "/")
+				for k := range elems {
+					if found := req.Index.TopLevelIn(filepath.Join(f, filepath.Join(elems[k:]...)), typed); len(found) > 0 {
+						defs = append(defs, found...)
+						break
+					}
 				}
 				// A module that is one file: Python's m.py, a JavaScript
 				// module named without its extension.
@@ -441,24 +492,40 @@ func moduleAtCursor(req *CompletionRequest, off int, hints []importHint, lang re
 	return defs[:min(len(defs), maxModuleDefs)]
 }
 
+// dirOf is the folder of an indexed (clean, absolute) path, without the
+// allocation filepath.Dir's cleaning costs: it runs for every definition
+// of every name looked up.
+func dirOf(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i > 0 {
+		return p[:i]
+	}
+	return p
+}
+
 func isExported(name string) bool { return name != "" && name[0] >= 'A' && name[0] <= 'Z' }
 
 // matchScore is how likely d is what the identifier c refers to: 0 when
 // it cannot be, 1 for a plausible guess, more for a definition in an
 // imported module, in the same folder, or in the type the qualifier
 // names.
-func matchScore(d *repoindex.Def, c candidate, hints []importHint, curDir, curPath string, lang repoindex.Lang) float64 {
-	sameDir := filepath.Dir(d.Path) == curDir
-	imported := false
-	qualImport := false
-	for _, h := range hints {
-		if h.matches(d) {
-			imported = true
-			if c.qual != "" && c.qual == h.name {
-				qualImport = true
-			}
+func matchScore(d *repoindex.Def, c candidate, im *importMemo, curDir, curPath string, lang repoindex.Lang) float64 {
+	sameDir := dirOf(d.Path) == curDir
+	if lang == repoindex.LangGo && (c.qual == "" || !im.isName(c.qual)) {
+		// The common cases, decided without the imports: a bare name,
+		// or a field or method of a value.
+		switch {
+		case c.qual == "" && sameDir && !d.Kind.Member():
+			return 3
+		case c.qual == "" || !d.Kind.Member():
+			return 0
+		case sameDir:
+			return 2
 		}
+		return 1
 	}
+	names := im.of(d.Path)
+	imported := len(names) > 0
+	qualImport := c.qual != "" && slices.Contains(names, c.qual)
 	member := d.Kind.Member()
 	if lang == repoindex.LangGo {
 		// Go's rules are exact: a bare name is of the same package, a
@@ -577,22 +644,55 @@ func pickSimilar(req *CompletionRequest, w window, budget int, defs []contextFil
 		score      float64
 	}
 	var wins []win
+	// One pass over each span: the identifiers of each line, then each
+	// window's distinct ones counted with a stamp per word, so no set is
+	// built per window.
+	stamp := map[string]int{}
 	for i := range req.Others {
 		o := &req.Others[i]
 		if o.Path == "" || o.Path == req.Doc.Path || repoindex.LangOf(o.Path, o.LanguageID) != lang {
 			continue
 		}
-		from := max(0, o.Focus-similarSpan/2)
+		from := max(0, min(o.Focus, len(o.Text))-similarSpan/2)
 		from = strings.LastIndexByte(o.Text[:from], '\n') + 1
 		to := min(len(o.Text), from+similarSpan)
 		line := strings.Count(o.Text[:from], "\n")
 		starts := lineStarts(o.Text[from:to], from)
-		for k := 0; k < len(starts); k += similarStep {
-			end := to
-			if k+similarWindow < len(starts) {
-				end = starts[k+similarWindow]
+		words := make([][]string, len(starts))
+		var buf []string
+		for k, s := range starts {
+			e := to
+			if k+1 < len(starts) {
+				e = starts[k+1]
 			}
-			s := jaccard(query, tokenSet(o.Text[starts[k]:end]))
+			n := len(buf)
+			buf = appendWords(buf, o.Text[s:e])
+			words[k] = buf[n:len(buf):len(buf)]
+		}
+		for k := 0; k < len(starts); k += similarStep {
+			last := min(len(starts), k+similarWindow)
+			end := to
+			if last < len(starts) {
+				end = starts[last]
+			}
+			id := i<<24 | k + 1
+			distinct, both := 0, 0
+			for _, ws := range words[k:last] {
+				for _, w := range ws {
+					if stamp[w] == id {
+						continue
+					}
+					stamp[w] = id
+					distinct++
+					if _, ok := query[w]; ok {
+						both++
+					}
+				}
+			}
+			if distinct == 0 {
+				continue
+			}
+			s := float64(both) / float64(len(query)+distinct-both)
 			if s >= minSimilarity {
 				wins = append(wins, win{doc: o, start: starts[k], end: end, line: line + k, score: s})
 			}
@@ -647,6 +747,26 @@ func holdsDefinition(defs []contextFile, p string, from, to int) bool {
 		}
 	}
 	return false
+}
+
+// appendWords appends the identifiers of s, repeats and all, to dst:
+// cheaper than a set per line, and the windows count each once.
+func appendWords(dst []string, s string) []string {
+	for i := 0; i < len(s); {
+		if !isIdentStart(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isIdentByte(s[j]) {
+			j++
+		}
+		if j-i > 1 && (i == 0 || !isDigitByte(s[i-1])) {
+			dst = append(dst, s[i:j])
+		}
+		i = j
+	}
+	return dst
 }
 
 func lineStarts(s string, base int) []int {

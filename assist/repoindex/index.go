@@ -210,7 +210,7 @@ func (ix *Index) Build(ctx context.Context) {
 	}
 	go func() { wg.Wait(); close(results) }()
 	for f := range results {
-		ix.put(f)
+		ix.put(f, false)
 	}
 	st := ix.Stats()
 	st.Took = time.Since(began)
@@ -305,13 +305,15 @@ func identStart(c byte) bool {
 func identPart(c byte) bool { return identStart(c) || isDigit(c) }
 func isDigit(c byte) bool   { return c >= '0' && c <= '9' }
 
-// put replaces what the index holds of f.path with f.
-func (ix *Index) put(f *file) {
+// put replaces what the index holds of f.path with f. Past MaxFiles a
+// new file comes in only when open is set: a document the user opened
+// is worth more than the bound's last file.
+func (ix *Index) put(f *file, open bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if old := ix.files[f.path]; old != nil {
 		ix.dropLocked(old)
-	} else if len(ix.files) >= ix.opts.MaxFiles {
+	} else if len(ix.files) >= ix.opts.MaxFiles && !open {
 		ix.full = true
 		return
 	}
@@ -496,10 +498,10 @@ func (ix *Index) Flush(now bool) time.Duration {
 			}
 			ix.mu.Unlock()
 		case c.fromDoc:
-			ix.put(parse(p, LangOf(p, ""), c.text))
+			ix.put(parse(p, LangOf(p, ""), c.text), true)
 		default:
 			if f := readFile(p, ix.opts.MaxFileBytes); f != nil {
-				ix.put(f)
+				ix.put(f, false)
 			} else {
 				ix.mu.Lock()
 				if f := ix.files[p]; f != nil {
