@@ -57,7 +57,7 @@ var descriptions = map[string]string{
 	"completion.timeout":                "Give up on a completion after this long.",
 	"completion.max_prefix_tokens":      "Budget, in tokens, for the text before the cursor.",
 	"completion.max_suffix_tokens":      "Budget, in tokens, for the text after the cursor.",
-	"completion.max_context_tokens":     "Budget, in tokens, for other open files of the same language sent as context, most recently edited first; 0 sends none.",
+	"completion.max_context_tokens":     "Budget, in tokens, for repository context: definitions of what the code near the cursor uses, similar code and other open files, shared as completion.context says; 0 sends none.",
 	"completion.context":                "How completion.max_context_tokens is shared between the sources of repository context; what one leaves unused goes to the next.",
 	"completion.context.definitions":    "Fraction of max_context_tokens for the definitions, from anywhere in the workspace, of what the code near the cursor uses.",
 	"completion.context.similar":        "Fraction of max_context_tokens for code from open files that resembles the code before the cursor.",
