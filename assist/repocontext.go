@@ -789,19 +789,3 @@ func tokenSet(s string) map[string]struct{} {
 	}
 	return m
 }
-
-func jaccard(a, b map[string]struct{}) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	if len(a) > len(b) {
-		a, b = b, a
-	}
-	n := 0
-	for w := range a {
-		if _, ok := b[w]; ok {
-			n++
-		}
-	}
-	return float64(n) / float64(len(a)+len(b)-n)
-}

@@ -3,8 +3,8 @@ package assist
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +14,20 @@ import (
 	"switchyard/config"
 )
 
+// goSource is the Go installation's source tree: real code to measure on.
+func goSource(t testing.TB) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	src := filepath.Join(strings.TrimSpace(string(out)), "src")
+	if err != nil {
+		t.Skipf("no go command to find the Go source: %v", err)
+	}
+	if _, err := os.Stat(src); err != nil {
+		t.Skipf("no Go source at %s", src)
+	}
+	return src
+}
+
 // BenchmarkPromptAssemblyIndexed is the per-keystroke cost of a prompt
 // with repository context: a 10,000-line file of real Go code in a
 // workspace of 2,000 files of the Go standard library, three other open
@@ -22,10 +36,7 @@ import (
 // the default budget, render Qwen2.5-Coder's repository layout. It
 // reports p50 and p99 over the iterations.
 func BenchmarkPromptAssemblyIndexed(b *testing.B) {
-	src := filepath.Join(runtime.GOROOT(), "src")
-	if _, err := os.Stat(src); err != nil {
-		b.Skip("no Go source")
-	}
+	src := goSource(b)
 	ix := repoindex.New(repoindex.Options{Folders: []string{src}, MaxFiles: 2000})
 	ix.Build(context.Background())
 	paths := slices.DeleteFunc(ix.Paths(), func(p string) bool { return !strings.HasSuffix(p, ".go") })

@@ -3,7 +3,10 @@ package repoindex
 import (
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -11,7 +14,11 @@ import (
 // benchmarks need.
 func goroot(b testing.TB) string {
 	b.Helper()
-	dir := runtime.GOROOT() + "/src"
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		b.Skipf("no go command to find the Go source: %v", err)
+	}
+	dir := filepath.Join(strings.TrimSpace(string(out)), "src")
 	if _, err := os.Stat(dir); err != nil {
 		b.Skipf("no Go source at %s", dir)
 	}

@@ -1,9 +1,7 @@
 package repoindex
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -196,6 +194,4 @@ func (s *Store) Put(key string, v []byte) error {
 			t.Errorf("%s text = %q, want %q", name, byName[name], text)
 		}
 	}
-	_ = fmt.Sprint
-	_ = strings.Contains
 }
