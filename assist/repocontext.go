@@ -1,6 +1,7 @@
 package assist
 
 import (
+	"cmp"
 	"path"
 	"path/filepath"
 	"slices"
@@ -119,21 +120,9 @@ func nearIdentifiers(text string, off int) []candidate {
 	}
 	scan := func(s string, base int) []hit {
 		var hits []hit
-		for i := 0; i < len(s); {
-			c := s[i]
-			if !isIdentStart(c) {
-				i++
-				continue
-			}
-			j := i + 1
-			for j < len(s) && isIdentByte(s[j]) {
-				j++
-			}
-			if j-i > 1 && (i == 0 || !isDigitByte(s[i-1])) {
-				hits = append(hits, hit{name: s[i:j], qual: qualifier(s, i), dist: base + i})
-			}
-			i = j
-		}
+		repoindex.Words(s, func(i, j int) {
+			hits = append(hits, hit{name: s[i:j], qual: qualifier(s, i), dist: base + i})
+		})
 		return hits
 	}
 	from := max(0, off-nearBefore)
@@ -168,11 +157,6 @@ func nearIdentifiers(text string, off int) []candidate {
 	}
 	return out
 }
-
-func isIdentStart(c byte) bool {
-	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
 
 // qualifier is the identifier before a "." or "::" that ends just before
 // s[i:], "" when there is none.
@@ -385,11 +369,8 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
 			continue
 		}
 		slices.SortStableFunc(best, func(a, b scored) int {
-			switch {
-			case a.score > b.score:
-				return -1
-			case a.score < b.score:
-				return 1
+			if c := cmp.Compare(b.score, a.score); c != 0 {
+				return c
 			}
 			return strings.Compare(a.def.Path, b.def.Path)
 		})
@@ -407,15 +388,7 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
 			out = append(out, scored{def: b.def, score: b.score * weight})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b scored) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
 	if len(qualified) == 0 {
 		return out
 	}
@@ -698,15 +671,7 @@ func pickSimilar(req *CompletionRequest, w window, budget int, defs []contextFil
 			}
 		}
 	}
-	slices.SortStableFunc(wins, func(a, b win) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(wins, func(a, b win) int { return cmp.Compare(b.score, a.score) })
 	var out []contextFile
 	used := 0
 	type span struct {
@@ -752,20 +717,7 @@ func holdsDefinition(defs []contextFile, p string, from, to int) bool {
 // appendWords appends the identifiers of s, repeats and all, to dst:
 // cheaper than a set per line, and the windows count each once.
 func appendWords(dst []string, s string) []string {
-	for i := 0; i < len(s); {
-		if !isIdentStart(s[i]) {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(s) && isIdentByte(s[j]) {
-			j++
-		}
-		if j-i > 1 && (i == 0 || !isDigitByte(s[i-1])) {
-			dst = append(dst, s[i:j])
-		}
-		i = j
-	}
+	repoindex.Words(s, func(i, j int) { dst = append(dst, s[i:j]) })
 	return dst
 }
 

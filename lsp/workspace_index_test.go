@@ -63,7 +63,15 @@ local_only = ["secret.go"]
 				s.inline(t, d)
 				reqs := completions(fake)
 				prompt, _ = reqs[len(reqs)-1].Body["prompt"].(string)
-				if strings.Contains(prompt, "func OpenStore(path string, limit int) (*Store, error)") {
+				// Both files indexed: the local model sees both
+				// definitions; the remote one is asked once more, with
+				// the whole workspace indexed by then.
+				if strings.Contains(prompt, "func OpenStore(path string, limit int) (*Store, error)") &&
+					(!local || strings.Contains(prompt, "func SecretKey")) {
+					if !local {
+						time.Sleep(500 * time.Millisecond)
+						s.inline(t, d)
+					}
 					break
 				}
 				time.Sleep(50 * time.Millisecond)
@@ -74,10 +82,14 @@ local_only = ["secret.go"]
 			if !strings.Contains(prompt, "<|file_sep|>store.go\n") {
 				t.Errorf("the definition is not under its file's name in Qwen's repository layout:\n%s", prompt)
 			}
-			for _, r := range completions(fake) {
-				p, _ := r.Body["prompt"].(string)
-				if has := strings.Contains(p, "func SecretKey"); has != local {
-					t.Errorf("local_only secret.go's definition in a prompt to a local=%v model: %v\n%s", local, has, p)
+			if local && !strings.Contains(prompt, "func SecretKey(vault string) string") {
+				t.Errorf("local_only secret.go's definition is missing from a prompt to a local model:\n%s", prompt)
+			}
+			if !local {
+				for _, r := range completions(fake) {
+					if p, _ := r.Body["prompt"].(string); strings.Contains(p, "SecretKey(vault") || strings.Contains(p, "hunter2") {
+						t.Errorf("local_only secret.go's content reached a remote model:\n%s", p)
+					}
 				}
 			}
 		})

@@ -273,30 +273,37 @@ func parse(p string, lang Lang, src string) *file {
 }
 
 // Identifiers appends the distinct identifiers of src to dst, in order
-// of first appearance. Words of one letter are left out: they name
-// loop variables, not anything worth finding.
+// of first appearance.
 func Identifiers(src string, dst []string) []string {
 	seen := make(map[string]struct{}, 256)
-	for i := 0; i < len(src); {
-		c := src[i]
-		if !identStart(c) {
+	Words(src, func(i, j int) {
+		w := src[i:j]
+		if _, ok := seen[w]; !ok {
+			seen[w] = struct{}{}
+			dst = append(dst, w)
+		}
+	})
+	return dst
+}
+
+// Words calls fn with the bounds of each identifier of s, in order.
+// Words of one letter are left out: they name loop variables, not
+// anything worth finding; so is what follows a digit ("0x1f").
+func Words(s string, fn func(start, end int)) {
+	for i := 0; i < len(s); {
+		if !identStart(s[i]) {
 			i++
 			continue
 		}
 		j := i + 1
-		for j < len(src) && identPart(src[j]) {
+		for j < len(s) && identPart(s[j]) {
 			j++
 		}
-		if j-i > 1 && (i == 0 || !isDigit(src[i-1])) {
-			w := src[i:j]
-			if _, ok := seen[w]; !ok {
-				seen[w] = struct{}{}
-				dst = append(dst, w)
-			}
+		if j-i > 1 && (i == 0 || !isDigit(s[i-1])) {
+			fn(i, j)
 		}
 		i = j
 	}
-	return dst
 }
 
 func identStart(c byte) bool {
