@@ -297,12 +297,12 @@ func (j *job) fix(ctx context.Context) (*Result, error) {
 	b.WriteString(formatDiagnostics(j.req.Doc.Text, j.req.Diagnostics))
 	b.WriteString("\n")
 	j.writeContext(&b)
+	paths := j.writeDefinitions(&b, j.docPaths())
 	j.writeSelection(&b)
 	allowed := map[string]bool{}
 	for _, p := range j.docPaths() {
 		allowed[p] = true
 	}
-	paths := j.docPaths()
 	for _, d := range j.req.Diagnostics {
 		for _, r := range d.Related {
 			if r.Path == "" {
@@ -358,6 +358,7 @@ func (j *job) explain(ctx context.Context) (*Result, error) {
 	j.recordDoc()
 	var b strings.Builder
 	j.writeContext(&b)
+	paths := j.writeDefinitions(&b, j.docPaths())
 	j.writeSelection(&b)
 	if len(j.req.Diagnostics) > 0 {
 		b.WriteString("The editor reports these problems here:\n")
@@ -369,7 +370,7 @@ func (j *job) explain(ctx context.Context) (*Result, error) {
 	}
 	b.WriteString("Explain what the selected code does and why, for a developer reading it for the first time: its purpose, how it works, anything surprising or risky. ")
 	b.WriteString("If there are problems listed, explain their cause and how to fix them. Answer in Markdown, concisely.")
-	answer, t, err := j.ask(ctx, config.TaskCoding, b.String(), j.docPaths())
+	answer, t, err := j.ask(ctx, config.TaskCoding, b.String(), paths)
 	if err != nil {
 		return nil, err
 	}
@@ -680,6 +681,10 @@ func (j *job) gather(ctx context.Context, instruction string) ([]gathered, int, 
 	case ScopeWorkspace:
 		if re == nil {
 			return nil, 0, errors.New("a workspace-wide refactor needs a symbol or a name to look for: select the symbol, or write names in the instruction as `Name`")
+		}
+		if list, ok := j.referencing(names); ok {
+			cands = list
+			break
 		}
 		for _, f := range j.w.folders {
 			list, err := walk(ctx, f, true, &ignorer{})

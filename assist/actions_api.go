@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"switchyard/assist/repoindex"
 	"switchyard/config"
 	"switchyard/providers"
 )
@@ -136,6 +137,10 @@ type ActionRequest struct {
 	// request arrived. A file that is open is read from here, never from
 	// disk, and its edits carry the snapshot's version.
 	Open []Document
+	// Index is the workspace's symbol index, nil when there is none:
+	// Fix and Explain quote the definitions the range uses from it, and
+	// a workspace-wide refactor finds the files that use a name in it.
+	Index *repoindex.Index
 	// Progress, if set, receives steps while the action runs. It must
 	// not block.
 	Progress func(Progress)

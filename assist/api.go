@@ -1,5 +1,7 @@
 package assist
 
+import "switchyard/assist/repoindex"
+
 // Document is an immutable snapshot of an open document. Offsets into Text
 // are bytes.
 type Document struct {
@@ -32,6 +34,10 @@ type CompletionRequest struct {
 	// Folders are the workspace folders as absolute paths: a path shown
 	// to a model is made relative to the one holding its file.
 	Folders []string
+	// Index is the workspace's symbol index, nil when there is none:
+	// the definitions of what the code near the cursor uses come from
+	// it, open or not.
+	Index *repoindex.Index
 }
 
 // OtherDocument is an open document offered as context for a completion.

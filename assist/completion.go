@@ -144,7 +144,7 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 	if req.Doc.Path != "" {
 		need.Paths = []string{req.Doc.Path}
 	}
-	if others := pickContext(&req, cfg.MaxContextTokens); len(others) > 0 {
+	if others := gatherContext(&req, w, cfg.MaxContextTokens, cfg.Context); len(others) > 0 {
 		in.others, in.repo = others, repoName(req.Doc.Path, req.Folders)
 		need.Paths, in.isLocal = applyPolicy(st.router, others, need.Paths)
 		for _, o := range others {

@@ -3,6 +3,8 @@ package assist
 import (
 	"strings"
 	"unicode/utf8"
+
+	"switchyard/assist/repoindex"
 )
 
 // bytesPerToken is the rule that turns token budgets into bytes: the BPE
@@ -147,6 +149,9 @@ type contextFile struct {
 	text      string // whole lines, a substring of the document's snapshot
 	path      string // the file system path the policy is asked about
 	localOnly bool   // the policy keeps this content on local models
+	source    sourceKind
+	// defs are the definitions a sourceDefinitions file holds.
+	defs []*repoindex.Def
 }
 
 const (

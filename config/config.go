@@ -105,6 +105,19 @@ type Completion struct {
 	// leaves it 0; Defaults and every loaded file start from
 	// DefaultMaxContextTokens.
 	MaxContextTokens int `toml:"max_context_tokens" json:"max_context_tokens,omitempty"`
+	// Context divides MaxContextTokens between the sources of
+	// repository context, [completion.context].
+	Context ContextShares `toml:"context" json:"context,omitempty"`
+}
+
+// ContextShares are the parts of completion.max_context_tokens each
+// source of repository context may take first, as fractions. What one
+// source leaves unused goes to the next, in the order listed. All zero
+// (a Config built in code) means the defaults.
+type ContextShares struct {
+	Definitions float64 `toml:"definitions" json:"definitions,omitempty"` // definitions of what the code near the cursor uses
+	Similar     float64 `toml:"similar" json:"similar,omitempty"`         // code like the code before the cursor, from open files
+	OpenFiles   float64 `toml:"open_files" json:"open_files,omitempty"`   // other open files around their last edit
 }
 
 // Images bounds what the image actions read from the editor, [images],

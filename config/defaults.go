@@ -45,6 +45,17 @@ const (
 // read in well under the timeout.
 const DefaultMaxContextTokens = 1024
 
+// Default shares of DefaultMaxContextTokens, [completion.context].
+// Definitions come first: the recall benchmark (BENCHMARKS.md) finds the
+// definition a line needs in them far more often than in similar code,
+// and a signature costs a few dozen tokens where an excerpt costs
+// hundreds.
+const (
+	DefaultContextDefinitions = 0.6
+	DefaultContextSimilar     = 0.2
+	DefaultContextOpenFiles   = 0.2
+)
+
 // Documented image limits, [images]. 50 MB is above any screenshot a 6K
 // display makes; 50 megapixels fits a full-page screenshot of 1440x30000
 // and costs at most 200 MB of RGBA to decode; 8 images keep a request well
@@ -100,6 +111,11 @@ func Defaults() *Config {
 			MultiLine:       DefaultMultiLine,
 
 			MaxContextTokens: DefaultMaxContextTokens,
+			Context: ContextShares{
+				Definitions: DefaultContextDefinitions,
+				Similar:     DefaultContextSimilar,
+				OpenFiles:   DefaultContextOpenFiles,
+			},
 		},
 		Images: Images{
 			MaxFileMB: DefaultImageMaxFileMB,

@@ -195,6 +195,11 @@ func (c Completion) validate(ps *problems) {
 	tokens("completion.max_suffix_tokens", c.MaxSuffixTokens, maxPromptTokens)
 	tokens("completion.max_context_tokens", c.MaxContextTokens, maxPromptTokens)
 	tokens("completion.max_tokens", c.MaxTokens, maxCompletionTokens)
+	for key, v := range map[string]float64{"definitions": c.Context.Definitions, "similar": c.Context.Similar, "open_files": c.Context.OpenFiles} {
+		if v < 0 || v > 1 {
+			ps.add("completion.context."+key, "%g is outside 0 to 1: it is the fraction of max_context_tokens this source may take first", v)
+		}
+	}
 	if c.MaxTokens == 0 {
 		ps.add("completion.max_tokens", "must be at least 1: a suggestion of no tokens shows nothing")
 	}

@@ -279,6 +279,7 @@ func (s *server) actionRequest(method string, d *actionData) (assist.ActionReque
 		Scope:       assist.Scope(d.Scope),
 		Folders:     s.folders(),
 		Open:        s.docs.documents(),
+		Index:       s.wsIndex.current(),
 	}
 	for _, f := range d.Files {
 		if p := uriPath(f); p != "" {

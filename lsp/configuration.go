@@ -192,6 +192,7 @@ func (st *settings) initialized() {
 		}
 		if caps.DidChangeWatchedFiles.DynamicRegistration {
 			st.watchFiles()
+			st.s.watchSourceFiles() // workspace_index.go
 		}
 		if caps.Configuration {
 			st.pull()
@@ -299,6 +300,7 @@ func didChangeWorkspaceFolders(s *server, _ context.Context, raw json.RawMessage
 	st.folders = folders
 	st.applyMu.Unlock()
 	st.rebuild()
+	s.startIndex()
 	return nil
 }
 
@@ -331,6 +333,7 @@ func didChangeWatchedFiles(s *server, _ context.Context, raw json.RawMessage) er
 		}
 	}
 	s.settings.reload(uris...)
+	s.indexWatched(p.Changes)
 	return nil
 }
 

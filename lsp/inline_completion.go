@@ -125,6 +125,7 @@ func (s *server) suggest(ctx context.Context, req assist.CompletionRequest) ([]a
 	// Read here, off the read loop: the lock is shared with
 	// configuration updates, which a keystroke must not wait on there.
 	req.Folders = s.folders()
+	req.Index = s.wsIndex.current()
 	sugs, err := s.settings.engine().Complete(ctx, req)
 	if err == nil {
 		return sugs, nil

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -156,9 +157,11 @@ func TestWatchedFilesRegisteredOnlyWhenSupported(t *testing.T) {
 				}
 			}
 		}
+		// The workspace index watches source files too.
+		want := []string{"**/.switchyard.toml", "**/*.{go,py,pyi,js,mjs,cjs,jsx,ts,mts,cts,tsx,rs,java,c,h,cc,cpp,cxx,hh,hpp,hxx}"}
 		switch {
-		case watch && (len(watchers) != 1 || watchers[0] != "**/.switchyard.toml"):
-			t.Errorf("client with dynamic registration: watchers %q, want one for **/.switchyard.toml", watchers)
+		case watch && !slices.Equal(watchers, want):
+			t.Errorf("client with dynamic registration: watchers %q, want %q", watchers, want)
 		case !watch && len(watchers) > 0:
 			t.Errorf("client without dynamic registration for watched files was asked to watch %q", watchers)
 		}

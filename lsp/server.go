@@ -108,6 +108,7 @@ type server struct {
 	notices    *notices
 	lastStatus atomic.Pointer[Status] // sent again once the client is initialized
 	act        codeActions            // code_action.go
+	wsIndex    workspaceIndex         // workspace_index.go
 }
 
 func newServer(opts Options) *server {
@@ -287,6 +288,7 @@ func initialize(s *server, _ context.Context, raw json.RawMessage) (any, error) 
 
 func initialized(s *server, _ context.Context, _ json.RawMessage) error {
 	s.settings.initialized()
+	s.startIndex()
 	return nil
 }
 

@@ -18,7 +18,9 @@ func didOpen(s *server, _ context.Context, raw json.RawMessage) error {
 		return err
 	}
 	td := p.TextDocument
-	s.docs.set(newSnapshot(string(td.URI), string(td.LanguageID), td.Version, td.Text))
+	snap := newSnapshot(string(td.URI), string(td.LanguageID), td.Version, td.Text)
+	s.docs.set(snap)
+	s.indexDocument(snap)
 	s.log.Debug("didOpen", zap.String("uri", string(td.URI)), zap.Int("bytes", len(td.Text)))
 	return nil
 }
@@ -38,6 +40,7 @@ func didChange(s *server, _ context.Context, raw json.RawMessage) error {
 		snap = snap.applyChange(c, p.TextDocument.Version, s.enc)
 	}
 	s.docs.set(snap)
+	s.indexDocument(snap)
 	return nil
 }
 
@@ -67,5 +70,6 @@ func didSave(s *server, _ context.Context, raw json.RawMessage) error {
 	// Saving changes nothing the server holds; a workspace .switchyard.toml
 	// saved in the editor is re-read.
 	s.settings.saved(string(p.TextDocument.URI))
+	s.indexFile(string(p.TextDocument.URI))
 	return nil
 }

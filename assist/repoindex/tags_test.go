@@ -1,0 +1,197 @@
+package repoindex
+
+import (
+	"slices"
+	"testing"
+)
+
+func names(defs []Def) []string {
+	var out []string
+	for _, d := range defs {
+		n := d.Name
+		if d.Container != "" {
+			n = d.Container + "." + n
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// Each language's extractor finds top-level and member definitions with
+// their containers, and leaves out what only looks like one: names in
+// comments and strings, local variables, calls inside bodies.
+func TestTagDefs(t *testing.T) {
+	tests := []struct {
+		lang    Lang
+		src     string
+		want    []string
+		imports []string
+		text    map[string]string // name -> the definition's text
+	}{
+		{LangPython, `import os.path
+from .util import helper
+# def commented(): pass
+MAX_SIZE = 10
+
+class Reader(Base):
+    """def not_this(): a docstring"""
+    limit = 3
+
+    def read(self, n,
+             timeout=None):
+        local = 1
+        def inner():
+            pass
+        return n
+
+async def fetch(url):
+    x = 2
+`, []string{"MAX_SIZE", "Reader", "Reader.limit", "Reader.read", "fetch"}, []string{"os.path", ".util", ".util:helper"},
+			map[string]string{"read": "    def read(self, n,\n             timeout=None):", "fetch": "async def fetch(url):"}},
+		{LangJS, `import { a } from './a.js';
+const fs = require('fs');
+// function commented() {}
+export function parse(text, opts) {
+  const inner = 1;
+  if (x) { return 2 }
+}
+export class Parser extends Base {
+  static create(opts) {
+    return new Parser(opts);
+  }
+  #secret = 1;
+  async run() {
+    const s = "class Not {";
+  }
+}
+export interface Options { strict?: boolean }
+export type Mode = 'a' | 'b';
+Parser.prototype.reset = function () {};
+module.exports.version = '1';
+`, []string{"fs", "parse", "Parser", "Parser.create", "Parser.#secret", "Parser.run", "Options", "Mode", "reset", "version"}, []string{"./a.js", "./a.js:a", "fs"},
+			map[string]string{"parse": "export function parse(text, opts) {"}},
+		{LangRust, `use std::collections::HashMap;
+pub struct Config {
+    pub name: String,
+}
+impl Config {
+    pub fn new(name: &str) -> Self {
+        let x = 1;
+        Config { name: name.to_string() }
+    }
+}
+impl<'a> Display for Config {
+    fn fmt(&self, f: &mut Formatter<'a>) -> Result { Ok(()) }
+}
+pub trait Source { fn read(&self) -> u8; }
+pub enum Mode { A, B }
+const LIMIT: usize = 3;
+macro_rules! check { () => {} }
+`, []string{"Config", "Config.name", "Config.new", "Config.fmt", "Source", "Mode", "LIMIT", "check"}, []string{"std::collections::HashMap", "std::collections:HashMap"}, nil},
+		{LangJava, `package a.b;
+import java.util.List;
+public class Store<T> extends Base {
+    private static final int LIMIT = 3;
+    public Store(int n) { this.n = n; }
+    public List<T> find(String key, int max) throws IOException {
+        int local = 1;
+        return null;
+    }
+    interface Listener { void changed(String key); }
+}
+`, []string{"Store", "Store.LIMIT", "Store.Store", "Store.find", "Store.Listener"}, []string{"java.util.List", "java.util:List"}, nil},
+		{LangC, `#include "buf.h"
+#include <stdio.h>
+#define MAX_LEN 64
+typedef struct buf {
+    char *data;
+    size_t len;
+} buf_t;
+static int
+buf_grow(buf_t *b, size_t n)
+{
+    int x = call(b);
+    return x;
+}
+namespace net {
+class Conn {
+public:
+    int read(char *p, int n);
+};
+int Conn::write(const char *p) { return 0; }
+}
+`, []string{"MAX_LEN", "buf", "buf.data", "buf.len", "buf_t", "buf_grow", "Conn", "Conn.read", "write"}, []string{"buf.h", "stdio.h"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang.String(), func(t *testing.T) {
+			defs, imports := tagDefs(tt.lang, tt.src)
+			if got := names(defs); !slices.Equal(got, tt.want) {
+				t.Errorf("definitions = %q\nwant %q", got, tt.want)
+			}
+			if !slices.Equal(imports, tt.imports) {
+				t.Errorf("imports = %q, want %q", imports, tt.imports)
+			}
+			for name, want := range tt.text {
+				i := slices.IndexFunc(defs, func(d Def) bool { return d.Name == name })
+				if i < 0 {
+					continue
+				}
+				if defs[i].Text != want {
+					t.Errorf("%s text = %q, want %q", name, defs[i].Text, want)
+				}
+			}
+		})
+	}
+}
+
+func TestGoDefs(t *testing.T) {
+	src := `package store
+
+import (
+	"io"
+	"net/http"
+)
+
+// Limit is documented.
+const Limit = 3
+
+type Store struct {
+	Name string
+	mu   sync.Mutex
+}
+
+type Getter interface {
+	Get(key string) ([]byte, error)
+}
+
+func New(name string) *Store {
+	return &Store{Name: name}
+}
+
+func (s *Store) Put(key string, v []byte) error {
+	return nil
+}
+`
+	defs, imports := goDefs("store.go", src)
+	want := []string{"Limit", "Store", "Store.Name", "Store.mu", "Getter", "Getter.Get", "New", "Store.Put"}
+	if got := names(defs); !slices.Equal(got, want) {
+		t.Errorf("definitions = %q, want %q", got, want)
+	}
+	if !slices.Equal(imports, []string{"io", "net/http"}) {
+		t.Errorf("imports = %q", imports)
+	}
+	byName := map[string]string{}
+	for _, d := range defs {
+		byName[d.Name] = d.Text
+	}
+	for name, text := range map[string]string{
+		"New":   "func New(name string) *Store {",
+		"Put":   "func (s *Store) Put(key string, v []byte) error {",
+		"Store": "type Store struct {\n\tName string\n\tmu   sync.Mutex\n}",
+		"Limit": "const Limit = 3",
+	} {
+		if byName[name] != text {
+			t.Errorf("%s text = %q, want %q", name, byName[name], text)
+		}
+	}
+}

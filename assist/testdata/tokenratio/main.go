@@ -1,0 +1,69 @@
+// Command tokenratio measures how far the bytes/4 token estimate of the
+// assist package is from a real BPE tokenizer on source code: cl100k_base,
+// the vocabulary Qwen2.5-Coder's tokenizer was grown from. It is a
+// module of its own under testdata so the tokenizer's tables never enter
+// the server's build.
+//
+//	cd assist/testdata/tokenratio && go run . /usr/local/go/src /root/.pyenv/versions/3.12.1/lib/python3.12
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pkoukk/tiktoken-go"
+	loader "github.com/pkoukk/tiktoken-go-loader"
+)
+
+func main() {
+	tiktoken.SetBpeLoader(loader.NewOfflineLoader())
+	enc, err := tiktoken.GetEncoding("cl100k_base")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	for _, root := range os.Args[1:] {
+		byExt := map[string][]float64{}
+		bytes, tokens := map[string]int{}, map[string]int{}
+		n := 0
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.Contains(p, "testdata") {
+				return nil
+			}
+			ext := filepath.Ext(p)
+			if ext != ".go" && ext != ".py" {
+				return nil
+			}
+			n++
+			if n%7 != 0 || len(byExt[ext]) >= 300 {
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err != nil || len(b) < 512 || len(b) > 64<<10 {
+				return nil
+			}
+			t := len(enc.Encode(string(b), nil, nil))
+			est := (len(b) + 3) / 4
+			byExt[ext] = append(byExt[ext], float64(est-t)/float64(t))
+			bytes[ext] += len(b)
+			tokens[ext] += t
+			return nil
+		})
+		for ext, errs := range byExt {
+			sort.Float64s(errs)
+			mean := 0.0
+			for _, e := range errs {
+				mean += math.Abs(e)
+			}
+			mean /= float64(len(errs))
+			fmt.Printf("%s %s: %d files, %.2f bytes/token, estimate error median %+.1f%%, p10 %+.1f%%, p90 %+.1f%%, mean |error| %.1f%%\n",
+				root, ext, len(errs), float64(bytes[ext])/float64(tokens[ext]),
+				100*errs[len(errs)/2], 100*errs[len(errs)/10], 100*errs[len(errs)*9/10], 100*mean)
+		}
+	}
+}
