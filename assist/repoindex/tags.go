@@ -3,6 +3,7 @@ package repoindex
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // The tags extractor for languages other than Go: a line scanner that
@@ -35,14 +36,16 @@ type rule struct {
 	head string
 }
 
-var (
-	pyRules = []rule{
+// tagRules are compiled on first use, not at start-up: most sessions
+// index no file in these languages before the first keystroke.
+var tagRules = sync.OnceValues(func() (map[Lang][]rule, map[Lang]*regexp.Regexp) {
+	pyRules := []rule{
 		{re: regexp.MustCompile(`^(?:async\s+)?def\s+(?P<n>[A-Za-z_]\w*)`), kind: KindFunc, head: "def"},
 		{re: regexp.MustCompile(`^class\s+(?P<n>[A-Za-z_]\w*)`), kind: KindClass, opens: true, head: "class"},
 		{re: regexp.MustCompile(`^(?P<n>[A-Za-z_]\w*)\s*(?::[^=]*)?=[^=]`), kind: KindVar, top: true, head: "="},
 		{re: regexp.MustCompile(`^(?P<n>[A-Za-z_]\w*)\s*(?::[^=]*)?=[^=]`), kind: KindField, member: true, head: "="},
 	}
-	jsRules = []rule{
+	jsRules := []rule{
 		{re: regexp.MustCompile(`^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:async\s+)?function\s*\*?\s*(?P<n>[A-Za-z_$][\w$]*)`), kind: KindFunc, head: "function"},
 		{re: regexp.MustCompile(`^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?class\s+(?P<n>[A-Za-z_$][\w$]*)`), kind: KindClass, opens: true, head: "class"},
 		{re: regexp.MustCompile(`^(?:export\s+)?(?:declare\s+)?interface\s+(?P<n>[A-Za-z_$][\w$]*)`), kind: KindType, opens: true, head: "interface"},
@@ -55,7 +58,7 @@ var (
 		{re: regexp.MustCompile(`^(?:(?:public|private|protected|static|readonly|abstract|override|declare|async|get|set|\*)\s+)*(?P<n>#?[A-Za-z_$][\w$]*)\s*[?!]?\s*(?:<[^>]*>\s*)?\(`), kind: KindMethod, member: true, head: "("},
 		{re: regexp.MustCompile(`^(?:(?:public|private|protected|static|readonly|declare|override)\s+)*(?P<n>#?[A-Za-z_$][\w$]*)\s*[?!]?\s*[:=]`), kind: KindField, member: true},
 	}
-	rustRules = []rule{
+	rustRules := []rule{
 		{re: regexp.MustCompile(`^(?:pub(?:\([^)]*\))?\s+)?(?:(?:const|async|unsafe|extern(?:\s+"[^"]*")?)\s+)*fn\s+(?P<n>[A-Za-z_]\w*)`), kind: KindFunc, head: "fn "},
 		{re: regexp.MustCompile(`^(?:pub(?:\([^)]*\))?\s+)?(?:struct|union)\s+(?P<n>[A-Za-z_]\w*)`), kind: KindType, opens: true},
 		{re: regexp.MustCompile(`^(?:pub(?:\([^)]*\))?\s+)?enum\s+(?P<n>[A-Za-z_]\w*)`), kind: KindType, opens: true, head: "enum"},
@@ -69,13 +72,13 @@ var (
 		{re: regexp.MustCompile(`^(?:unsafe\s+)?impl\b(?:\s*<[^{]*?>)?\s+(?:[\w:<>, &']+\s+for\s+)?(?:[\w]+::)*(?P<n>[A-Za-z_]\w*)`), opens: true, head: "impl"},
 		{re: regexp.MustCompile(`^(?:pub(?:\([^)]*\))?\s+)?(?P<n>[A-Za-z_]\w*)\s*:`), kind: KindField, member: true},
 	}
-	javaRules = []rule{
+	javaRules := []rule{
 		{re: regexp.MustCompile(`^(?:(?:public|private|protected|static|final|abstract|sealed|non-sealed|strictfp)\s+)*(?:class|interface|enum|record|@interface)\s+(?P<n>[A-Za-z_$][\w$]*)`), kind: KindClass, opens: true},
 		{re: regexp.MustCompile(`^(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|private|protected|static|final|abstract|synchronized|native|default|strictfp)\s+)*(?:<[^>]+>\s+)?(?:[\w$.]+(?:<[^()]*>)?(?:\[\])*\s+)(?P<n>[A-Za-z_$][\w$]*)\s*\(`), kind: KindMethod, member: true, head: "("},
 		{re: regexp.MustCompile(`^(?:(?:public|private|protected)\s+)(?P<n>[A-Z][\w$]*)\s*\(`), kind: KindMethod, member: true, head: "("},
 		{re: regexp.MustCompile(`^(?:(?:public|private|protected|static|final|volatile|transient)\s+)*(?:[\w$.]+(?:<[^()]*>)?(?:\[\])*\s+)(?P<n>[A-Za-z_$][\w$]*)\s*(?:=|;)`), kind: KindField, member: true},
 	}
-	cRules = []rule{
+	cRules := []rule{
 		{re: regexp.MustCompile(`^#\s*define\s+(?P<n>[A-Za-z_]\w*)`), kind: KindMacro, head: "define"},
 		{re: regexp.MustCompile(`^(?:template\s*<.*>\s*)?(?:typedef\s+)?(?:struct|class|union|enum(?:\s+class)?)\s+(?:\w+\s+)*?(?P<n>[A-Za-z_]\w*)\s*(?:final\s*)?(?:[:{]|$)`), kind: KindType, opens: true},
 		{re: regexp.MustCompile(`^namespace\s+(?P<n>[A-Za-z_][\w:]*)\s*\{?`), kind: 0, opens: true, transparent: true, head: "namespace"},
@@ -85,16 +88,17 @@ var (
 		{re: regexp.MustCompile(`^(?:[A-Za-z_][\w:<>,]*[\s*&]+)+(?P<n>~?[A-Za-z_]\w*)\s*\(`), kind: KindMethod, member: true, head: "("},
 		{re: regexp.MustCompile(`^(?:[A-Za-z_][\w:<>,]*[\s*&]+)+(?P<n>[A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*[;=]`), kind: KindField, member: true},
 	}
-	rulesOf = map[Lang][]rule{LangPython: pyRules, LangJS: jsRules, LangRust: rustRules, LangJava: javaRules, LangC: cRules}
+	rulesOf := map[Lang][]rule{LangPython: pyRules, LangJS: jsRules, LangRust: rustRules, LangJava: javaRules, LangC: cRules}
 
-	importRes = map[Lang]*regexp.Regexp{
+	importRes := map[Lang]*regexp.Regexp{
 		LangPython: regexp.MustCompile(`^\s*(?:from\s+(\.*[\w.]*)\s+import|import\s+([\w.]+))`),
 		LangJS:     regexp.MustCompile(`(?:\bfrom\s*|\brequire\s*\(\s*|^\s*import\s*)['"]([^'"]+)['"]`),
 		LangRust:   regexp.MustCompile(`^\s*(?:pub\s+)?use\s+([\w:]+)`),
 		LangJava:   regexp.MustCompile(`^\s*import\s+(?:static\s+)?([\w.]+)`),
 		LangC:      regexp.MustCompile(`^\s*#\s*include\s*["<]([^">]+)[">]`),
 	}
-)
+	return rulesOf, importRes
+})
 
 // notNames are words the member and function patterns would otherwise
 // take for a definition's name: control flow that looks like a call.
@@ -116,6 +120,7 @@ type container struct {
 
 // tagDefs extracts definitions and imports from a file in lang.
 func tagDefs(lang Lang, src string) (defs []Def, imports []string) {
+	rulesOf, importRes := tagRules()
 	rules := rulesOf[lang]
 	if rules == nil {
 		return nil, nil
