@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -11,14 +12,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/anthropics/anthropic-sdk-go"
 	"golang.org/x/oauth2"
 
 	"switchyard/providers"
 	"switchyard/providers/internal/callctx"
 )
 
-// mapError turns what the SDK returned into a *providers.Error. parent is
+// mapError turns a failure to get an answer into a *providers.Error. parent is
 // the caller's context and sctx the stream's own (bounded by timeout,
 // cancelled by Close), so that the editor cancelling, the configured
 // timeout firing and the service failing are told apart.
@@ -31,10 +31,6 @@ func (p *Provider) mapError(parent, sctx context.Context, err error) error {
 		return e
 	}
 
-	var apiErr *anthropic.Error
-	if errors.As(err, &apiErr) {
-		return p.apiError(apiErr)
-	}
 	// On Vertex, a token that cannot be had (expired login, revoked
 	// grant) surfaces from inside the HTTP transport; it is a credentials
 	// problem, not a network one.
@@ -48,48 +44,50 @@ func (p *Provider) mapError(parent, sctx context.Context, err error) error {
 		return &providers.Error{Provider: p.name, Kind: providers.KindNetwork, Err: err,
 			Hint: "check the network and base_url in [providers." + p.name + "]"}
 	}
-	// Anything else comes from reading the stream: a body cut mid-event
-	// or an event that is not JSON.
 	return &providers.Error{Provider: p.name, Kind: providers.KindServer, Err: err}
 }
 
-// apiError maps an error answer. Its status is the HTTP status, or 200 for
-// an `error` event inside a stream that had started well; the error type
-// in the body then says what happened.
-func (p *Provider) apiError(e *anthropic.Error) *providers.Error {
-	typ, msg := errorBody(e.RawJSON())
-	out := &providers.Error{Provider: p.name, Message: msg, Err: e}
-	if e.StatusCode >= 400 {
-		out.Status = e.StatusCode
-	}
-	if e.Response != nil && e.StatusCode >= 400 {
-		out.RetryAfter = retryAfter(e.Response.Header, time.Now())
+// statusError reads an HTTP error answer (64 KiB of its body at most).
+func (p *Provider) statusError(resp *http.Response) *providers.Error {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return p.apiError(resp.StatusCode, resp.Header, raw)
+}
+
+// apiError maps an error answer: status is the HTTP status, or 0 for an
+// `error` event inside a stream that had started well; the error type in
+// the body then says what happened.
+func (p *Provider) apiError(status int, header http.Header, raw []byte) *providers.Error {
+	typ, msg := errorBody(string(raw))
+	out := &providers.Error{Provider: p.name, Message: msg}
+	if status >= 400 {
+		out.Status = status
+		out.RetryAfter = retryAfter(header, time.Now())
 	}
 
 	switch {
-	case e.StatusCode == http.StatusTooManyRequests || typ == "rate_limit_error":
+	case status == http.StatusTooManyRequests || typ == "rate_limit_error":
 		out.Kind = providers.KindRateLimited
 		if out.RetryAfter == 0 {
-			out.RetryAfter = googleRetryDelay(e.RawJSON())
+			out.RetryAfter = googleRetryDelay(string(raw))
 		}
-	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden ||
+	case status == http.StatusUnauthorized || status == http.StatusForbidden ||
 		typ == "authentication_error" || typ == "permission_error":
 		out.Kind = providers.KindAuth
 		out.Hint = p.authHint
-	case e.StatusCode == http.StatusNotFound || typ == "not_found_error":
+	case status == http.StatusNotFound || typ == "not_found_error":
 		out.Kind = providers.KindNotFound
 		out.Hint = "check the model id in [models] and base_url in [providers." + p.name + "]"
 	case promptTooLong(msg):
 		out.Kind = providers.KindContextWindow
-	case e.StatusCode == http.StatusRequestEntityTooLarge || typ == "request_too_large":
+	case status == http.StatusRequestEntityTooLarge || typ == "request_too_large":
 		// Over the API's byte limit (32 MB): images, mostly. A model with
 		// a larger window would refuse it just the same.
 		out.Kind = providers.KindBadRequest
 		out.Hint = "send fewer or smaller images"
-	case e.StatusCode >= 500 || typ == "overloaded_error" || typ == "api_error":
+	case status >= 500 || typ == "overloaded_error" || typ == "api_error":
 		// 529 is Anthropic's "overloaded": another vendor may well answer.
 		out.Kind = providers.KindServer
-	case e.StatusCode >= 400 || typ == "invalid_request_error":
+	case status >= 400 || typ == "invalid_request_error":
 		out.Kind = providers.KindBadRequest
 	default:
 		// An error event of a type this version does not know: the stream

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/anthropics/anthropic-sdk-go/option"
-
 	"switchyard/providers/anthropic"
 )
 
@@ -35,10 +33,11 @@ func (p *Provider) claudeProvider(ctx context.Context) (*anthropic.Provider, err
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.claude == nil {
-		p.claude = anthropic.NewWithOptions(p.name, p.cfg, p.hint,
-			option.WithBaseURL(p.base+"/"),
-			option.WithHTTPClient(client),
-			option.WithMiddleware(p.claudeMiddleware))
+		p.claude = anthropic.NewWithOptions(p.name, p.cfg, p.hint, anthropic.Options{
+			BaseURL:    p.base,
+			HTTP:       client,
+			Middleware: p.claudeMiddleware,
+		})
 	}
 	return p.claude, nil
 }
@@ -46,7 +45,7 @@ func (p *Provider) claudeProvider(ctx context.Context) (*anthropic.Provider, err
 // claudeMiddleware turns a first-party Messages request into Vertex's:
 // the model moves from the body into the path, and anthropic_version goes
 // into the body.
-func (p *Provider) claudeMiddleware(r *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+func (p *Provider) claudeMiddleware(r *http.Request, next func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 	prefix, ok := strings.CutSuffix(r.URL.Path, "/v1/messages")
 	if !ok || r.Method != http.MethodPost || r.Body == nil {
 		return next(r)

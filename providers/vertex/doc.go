@@ -1,8 +1,9 @@
 // Package vertex streams chat answers from Google Vertex AI: Gemini models
 // through the generateContent REST API (streamGenerateContent with
 // Server-Sent Events), and Claude models (ids starting with "claude")
-// through anthropic-sdk-go with the request moved to Vertex's rawPredict
-// path, both under the project and region of one [providers.NAME] entry.
+// through the anthropic package's Messages client with the request moved
+// to Vertex's rawPredict path, both under the project and region of one
+// [providers.NAME] entry.
 //
 // Credentials are Application Default Credentials, found and refreshed by
 // golang.org/x/oauth2/google, or, when api_key_env or api_key_cmd is set,
