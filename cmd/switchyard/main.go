@@ -85,6 +85,8 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 		return 2
 	}
 
+	setGCPercent()
+
 	log, closeLog, err := newLogger(*configFile, *logFile, *logLevel, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "switchyard:", err)
@@ -123,6 +125,24 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 		return 1
 	}
 	return 0
+}
+
+// serveGCPercent is the garbage collector's target for the server: the
+// heap may grow to 1.5 times what is live, not the default 2 times. The
+// server's live heap is mostly the text of open documents, which the
+// editor sends in bursts (a session restored, a project opened): with
+// the default, the heap left behind by such a burst stays resident
+// (BenchmarkMemory, 100 open 5,000-line files: 67 MB, against 56 MB at
+// 50; see BENCHMARKS.md). The cost is more frequent, smaller
+// collections, of a heap of a few tens of MB.
+const serveGCPercent = 50
+
+// setGCPercent applies serveGCPercent unless the user set GOGC, which
+// stays the way to choose otherwise.
+func setGCPercent() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(serveGCPercent)
+	}
 }
 
 // acceptOne listens on addr and returns the first client's connection.
