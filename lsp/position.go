@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -39,7 +40,11 @@ func (e encoding) String() string {
 // is always 0. Line terminators are "\n", "\r\n" and a lone "\r", as the
 // specification says. An index is never modified once built: snapshots
 // share it.
-type lineIndex []int
+//
+// Offsets are uint32, half the memory of int: the index is a tenth of
+// an open document's size (2 MB for 100 files of 5,000 lines), and a
+// document is far below 4 GiB (one message is at most maxMessage).
+type lineIndex []uint32
 
 // isLineStart reports whether a line starts at byte p of t (p > 0).
 func isLineStart(t string, p int) bool {
@@ -64,7 +69,7 @@ func buildLineIndex(t string) lineIndex {
 				return idx
 			}
 			off += i + 1
-			idx = append(idx, off)
+			idx = append(idx, uint32(off))
 		}
 	}
 	return appendLineStarts(idx, t, 1, len(t))
@@ -77,7 +82,7 @@ func appendLineStarts(idx lineIndex, t string, from, to int) lineIndex {
 	}
 	for p := from; p <= to && p <= len(t); p++ {
 		if isLineStart(t, p) {
-			idx = append(idx, p)
+			idx = append(idx, uint32(p))
 		}
 	}
 	return idx
@@ -91,7 +96,7 @@ func (idx lineIndex) edit(newText string, start, end, inserted int) lineIndex {
 	delta := inserted - (end - start)
 	out := make(lineIndex, 0, len(idx)+strings.Count(newText[start:start+inserted], "\n")+1)
 	// A line start p < start depends only on bytes before start: unchanged.
-	i := sort.SearchInts(idx, start)
+	i, _ := slices.BinarySearch(idx, uint32(start))
 	out = append(out, idx[:i]...)
 	if len(out) == 0 {
 		out = append(out, 0)
@@ -100,9 +105,9 @@ func (idx lineIndex) edit(newText string, start, end, inserted int) lineIndex {
 	// the byte before, for "\r" joined to an inserted "\n").
 	out = appendLineStarts(out, newText, start, start+inserted)
 	// Starts after the old end depend on old bytes only; they shift.
-	j := sort.SearchInts(idx, end+1)
+	j, _ := slices.BinarySearch(idx, uint32(end+1))
 	for _, p := range idx[j:] {
-		out = append(out, p+delta)
+		out = append(out, uint32(int(p)+delta))
 	}
 	return out
 }
@@ -111,12 +116,12 @@ func (idx lineIndex) edit(newText string, start, end, inserted int) lineIndex {
 func (idx lineIndex) lineEnd(t string, line int) int {
 	end := len(t)
 	if line+1 < len(idx) {
-		end = idx[line+1]
+		end = int(idx[line+1])
 		// Step back over the terminator: "\n", "\r\n" or "\r".
-		if end > idx[line] && t[end-1] == '\n' {
+		if end > int(idx[line]) && t[end-1] == '\n' {
 			end--
 		}
-		if end > idx[line] && t[end-1] == '\r' {
+		if end > int(idx[line]) && t[end-1] == '\r' {
 			end--
 		}
 	}
@@ -132,7 +137,7 @@ func (idx lineIndex) offset(t string, p protocol.Position, enc encoding) int {
 	if line >= len(idx) {
 		return len(t)
 	}
-	start, end := idx[line], idx.lineEnd(t, line)
+	start, end := int(idx[line]), idx.lineEnd(t, line)
 	want := int(p.Character)
 	if enc == utf8Enc {
 		off := start + want
@@ -174,8 +179,8 @@ func (idx lineIndex) position(t string, off int, enc encoding) protocol.Position
 	if off > len(t) {
 		off = len(t)
 	}
-	line := sort.Search(len(idx), func(i int) bool { return idx[i] > off }) - 1
-	start, end := idx[line], idx.lineEnd(t, line)
+	line := sort.Search(len(idx), func(i int) bool { return int(idx[i]) > off }) - 1
+	start, end := int(idx[line]), idx.lineEnd(t, line)
 	if off > end {
 		off = end
 	}
@@ -212,9 +217,9 @@ func utf16Len(s string) int {
 
 // lineStart returns the offset of the start of the line holding off.
 func (idx lineIndex) lineStart(off int) int {
-	line := sort.Search(len(idx), func(i int) bool { return idx[i] > off }) - 1
+	line := sort.Search(len(idx), func(i int) bool { return int(idx[i]) > off }) - 1
 	if line < 0 {
 		return 0
 	}
-	return idx[line]
+	return int(idx[line])
 }

@@ -54,6 +54,12 @@ type Options struct {
 	// while nothing usable was found and every 45 seconds once something
 	// was; a negative value turns it off.
 	Rediscover time.Duration
+	// Initialized, when set, runs once the client has sent initialized:
+	// start-up is over and documents follow. What would only slow the
+	// answer to initialize waits for it (the switchyard command lowers
+	// the garbage collector's target here, which at start would collect
+	// the package initialisation's garbage for nothing).
+	Initialized func()
 }
 
 // Engine is what the server needs of assist.Engine.
@@ -109,6 +115,8 @@ type server struct {
 	lastStatus atomic.Pointer[Status] // sent again once the client is initialized
 	act        codeActions            // code_action.go
 	wsIndex    workspaceIndex         // workspace_index.go
+
+	initializedOnce sync.Once // runs opts.Initialized
 }
 
 func newServer(opts Options) *server {
@@ -289,6 +297,9 @@ func initialize(s *server, _ context.Context, raw json.RawMessage) (any, error) 
 func initialized(s *server, _ context.Context, _ json.RawMessage) error {
 	s.settings.initialized()
 	s.startIndex()
+	if s.opts.Initialized != nil {
+		s.initializedOnce.Do(s.opts.Initialized)
+	}
 	return nil
 }
 

@@ -85,8 +85,6 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 		return 2
 	}
 
-	setGCPercent()
-
 	log, closeLog, err := newLogger(*configFile, *logFile, *logLevel, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "switchyard:", err)
@@ -99,7 +97,8 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 
 	records := audit.New(audit.Options{Logger: log.Named("audit")})
 	defer records.Close()
-	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile, Backend: backend{audit: records}}
+	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile, Backend: backend{audit: records},
+		Initialized: setGCPercent}
 	var conn io.ReadWriteCloser
 	if *listen != "" {
 		c, err := acceptOne(ctx, *listen, log)
@@ -138,7 +137,10 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 const serveGCPercent = 50
 
 // setGCPercent applies serveGCPercent unless the user set GOGC, which
-// stays the way to choose otherwise.
+// stays the way to choose otherwise. It runs once the client has sent
+// initialized: at the lower target, the garbage that package
+// initialisation leaves (about 1 MB) would cost a collection before the
+// answer to initialize.
 func setGCPercent() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(serveGCPercent)
