@@ -69,8 +69,12 @@ func newSettings(s *server) *settings {
 	return &settings{s: s, store: config.NewStore(), warned: map[string]bool{}, failed: map[string]string{}}
 }
 
-// start reads the user's file and builds the first router and the engine,
-// before the first message is read.
+// start reads the user's file and builds the engine, before the first
+// message is read. The first router is built by initialize, once it
+// knows the workspace folders and the editor's settings (or by zero
+// configuration's background detection, if that comes first): building
+// one here as well would cost the answer to initialize a second router
+// whenever the editor names a folder, which editors do.
 func (st *settings) start() {
 	if !st.s.opts.NoUserConfig {
 		st.userFile, _ = config.UserFilePath(st.s.opts.ConfigFile)
@@ -94,7 +98,6 @@ func (st *settings) start() {
 	}
 	st.applyMu.Lock()
 	defer st.applyMu.Unlock()
-	st.rebuildLocked()
 	if st.eng == nil {
 		if st.s.opts.Engine != nil {
 			st.eng = st.s.opts.Engine
