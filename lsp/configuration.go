@@ -421,7 +421,7 @@ func (st *settings) rebuild() {
 func (st *settings) rebuildLocked() {
 	v := st.store.Version()
 	// The folders count too: the router reads their .switchyardignore,
-	// and the first router is built before initialize names them.
+	// and zero configuration may build one before initialize names them.
 	if st.router != nil && v == st.built && slices.Equal(st.folders, st.builtFor) {
 		return
 	}
