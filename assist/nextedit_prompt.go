@@ -420,9 +420,13 @@ func finishRegion(a string, w nextEditWindow) (string, bool) {
 		// the whole window.
 		return "", false
 	}
-	a = strings.TrimRight(a, "\n")
-	if strings.HasSuffix(w.text, "\n") {
+	// Only the one line ending the window can be in doubt: a blank last
+	// line of the window is still a line.
+	switch ends := strings.HasSuffix(w.text, "\n"); {
+	case ends && !strings.HasSuffix(a, "\n"):
 		a += "\n"
+	case !ends && strings.HasSuffix(a, "\n"):
+		a = a[:len(a)-1]
 	}
 	return a, true
 }

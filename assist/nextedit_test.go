@@ -378,3 +378,22 @@ func TestPredictNextEdit(t *testing.T) {
 		t.Errorf("a truncated answer gave %+v, %v; want nothing", res, err)
 	}
 }
+
+// A window whose last line is blank keeps it: the fidelity benchmark
+// found the rewrite losing it, which read as deleting that line.
+func TestNextEditAnswerKeepsBlankLastLine(t *testing.T) {
+	w := nextEditWindow{text: "a(x)\n\n"}
+	for _, f := range []nextEditFormat{formatZeta, formatInstinct, formatSweep, formatChat} {
+		answer := "a(y)\n\n"
+		if f.name != "sweep" {
+			answer = regionStart + "\n" + answer + regionEnd
+		}
+		got, ok := f.parse(answer, w)
+		if !ok || got != "a(y)\n\n" {
+			t.Errorf("%s: parsed %q, %v; want %q", f.name, got, ok, "a(y)\n\n")
+		}
+		if edits := windowEdits(w.text, got); len(edits) != 1 || edits[0] != (TextEdit{Start: 2, End: 3, NewText: "y"}) {
+			t.Errorf("%s: edits %+v, want x replaced by y alone", f.name, edits)
+		}
+	}
+}
