@@ -1,6 +1,7 @@
 package assist
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -28,7 +29,7 @@ func windowEdits(window, rewritten string) []TextEdit {
 	)
 	flush := func() {
 		if pending != nil {
-			out = append(out, trimEdit(window, *pending))
+			out = appendLineEdits(out, window, *pending)
 			pending = nil
 		}
 	}
@@ -58,6 +59,27 @@ func windowEdits(window, rewritten string) []TextEdit {
 		}
 	}
 	return kept
+}
+
+// appendLineEdits appends the edit e of whole lines, trimmed: when it
+// replaces as many lines as it writes, line by line, so that the same
+// rename on three consecutive lines is three short edits rather than one
+// that rewrites the text between them too.
+func appendLineEdits(out []TextEdit, window string, e TextEdit) []TextEdit {
+	old := window[e.Start:e.End]
+	if n := strings.Count(old, "\n"); n > 1 && n == strings.Count(e.NewText, "\n") {
+		at, rest := e.Start, e.NewText
+		for range n {
+			i := strings.IndexByte(window[at:], '\n') + 1
+			j := strings.IndexByte(rest, '\n') + 1
+			if window[at:at+i] != rest[:j] {
+				out = append(out, trimEdit(window, TextEdit{Start: at, End: at + i, NewText: rest[:j]}))
+			}
+			at, rest = at+i, rest[j:]
+		}
+		return out
+	}
+	return append(out, trimEdit(window, e))
 }
 
 // trimEdit narrows e to the bytes that change, on rune boundaries: the

@@ -144,6 +144,8 @@ func TestWindowEditsAreSmallest(t *testing.T) {
 	}{
 		{"rename on two lines", "a(factor)\nb\nc(factor)\n", "a(k)\nb\nc(k)\n",
 			[]TextEdit{{Start: 2, End: 8, NewText: "k"}, {Start: 14, End: 20, NewText: "k"}}},
+		{"rename on consecutive lines", "a(f)\nc(f)\nb\n", "a(k)\nc(k)\nb\n",
+			[]TextEdit{{Start: 2, End: 3, NewText: "k"}, {Start: 7, End: 8, NewText: "k"}}},
 		{"insert a line", "a\nc\n", "a\nb\nc\n", []TextEdit{{Start: 2, End: 2, NewText: "b\n"}}},
 		{"delete a line", "a\nb\nc\n", "a\nc\n", []TextEdit{{Start: 2, End: 4, NewText: ""}}},
 		{"same", "a\n", "a\n", nil},
