@@ -221,6 +221,15 @@ func suggestedEdits(w nextEditWindow, rewritten string, last *Hunk) ([]TextEdit,
 			return nil, "an edit lies outside the window"
 		}
 	}
+	removed := 0
+	for _, e := range edits {
+		removed += e.End - e.Start
+	}
+	if 2*removed > len(w.text) {
+		// A next edit is local; a rewrite of most of the window is a
+		// model that lost the thread (or never had it), not a prediction.
+		return nil, "it rewrites most of the window"
+	}
 	if undoesLast(w.text, w.start, edits, last) {
 		return nil, "it would undo the user's last edit"
 	}

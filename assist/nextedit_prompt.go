@@ -55,7 +55,7 @@ type nextEditFormat struct {
 
 var (
 	formatZeta = nextEditFormat{name: "zeta", raw: true, render: renderZeta,
-		stop: []string{regionEnd, "<|endoftext|>"}, parse: parseMarked}
+		stop: []string{regionEnd, "<|endoftext|>"}, parse: parseZeta}
 	formatInstinct = nextEditFormat{name: "instinct", render: renderInstinct,
 		stop: []string{regionEnd}, parse: parseMarked}
 	formatSweep = nextEditFormat{name: "sweep", raw: true, render: renderSweep,
@@ -400,6 +400,15 @@ func parseMarked(answer string, w nextEditWindow) (string, bool) {
 		}
 	}
 	return finishRegion(a, w)
+}
+
+// parseZeta reads Zeta's answer, which echoes the excerpt: without the
+// region's start marker it is not an answer in Zeta's format at all.
+func parseZeta(answer string, w nextEditWindow) (string, bool) {
+	if !strings.Contains(answer, regionStart) {
+		return "", false
+	}
+	return parseMarked(answer, w)
 }
 
 // parsePlain reads a rewritten window answered bare (sweep).

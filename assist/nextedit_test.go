@@ -187,6 +187,9 @@ func TestSuggestionDropRules(t *testing.T) {
 	if _, why := suggestedEdits(w, mixed, last); why != "it would undo the user's last edit" {
 		t.Errorf("an undo mixed with another edit: %q", why)
 	}
+	if _, why := suggestedEdits(w, "package geo\n\nfunc scale() {}\n", last); why != "it rewrites most of the window" {
+		t.Errorf("a rewrite of most of the window: %q", why)
+	}
 	if _, why := suggestedEdits(w, ty.text, last); why != "the model changed nothing" {
 		t.Errorf("no change: %q", why)
 	}
@@ -315,6 +318,7 @@ func TestNextEditAnswerParsing(t *testing.T) {
 	}{
 		{"zeta echoes the excerpt up to the stop", "```geo.go\n\n" + regionStart + "\n" + want, formatZeta, true},
 		{"zeta with the end marker", regionStart + "\n" + want + regionEnd + "\n```", formatZeta, true},
+		{"zeta without its markers is not zeta", want, formatZeta, false},
 		{"instinct: the region alone", want, formatInstinct, true},
 		{"chat in a fence after chatter", "Sure! Here it is:\n```go\n" + regionStart + "\n" + want + regionEnd + "\n```\nLet me know.", formatChat, true},
 		{"chat fence without markers", "```go\n" + want + "```", formatChat, true},

@@ -46,12 +46,18 @@ type nextEditReply struct {
 
 func (s *session) nextEdit(t *testing.T, uri string, off int) (*nextEditReply, json.RawMessage) {
 	t.Helper()
+	return s.nextEditWithin(t, uri, off, 10*time.Second)
+}
+
+// nextEditWithin is nextEdit waiting up to d for the answer.
+func (s *session) nextEditWithin(t *testing.T, uri string, off int, d time.Duration) (*nextEditReply, json.RawMessage) {
+	t.Helper()
 	var raw json.RawMessage
 	params := map[string]any{
 		"textDocument": map[string]any{"uri": uri, "version": s.Version(uri)},
 		"position":     s.Pos(uri, off),
 	}
-	if err := s.Call(timeout(t, 10*time.Second), "switchyard/nextEdit", params, &raw); err != nil {
+	if err := s.Call(timeout(t, d), "switchyard/nextEdit", params, &raw); err != nil {
 		t.Fatalf("switchyard/nextEdit: %v", err)
 	}
 	if string(raw) == "null" {
