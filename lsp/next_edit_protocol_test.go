@@ -2,6 +2,7 @@ package lsp_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -248,5 +249,43 @@ local_only = ["**/secret/**"]
 	if asks := chatAsks(fake); len(asks) != 0 {
 		body, _ := json.Marshal(asks[0].Body)
 		t.Fatalf("the remote model was sent a local-only file's window: %s", body)
+	}
+}
+
+// A newer switchyard/nextEdit for the same document cancels the older one,
+// whose model call is closed at once; $/cancelRequest cancels one too.
+func TestNextEditSupersededAndCancelled(t *testing.T) {
+	fake := providertest.NewOpenAI(t)
+	script(fake, providertest.Reply{Pieces: []string{"<|editable_region_start|>\n", "x\n"}, Delay: 3 * time.Second})
+	s := start(t, nextEditConfig(fake.URL, "enabled = true"), lsptest.InitOptions{})
+	uri := fileURI(filepath.Join(s.dir, "geo.go"))
+	if err := s.Open(uri, "go", scaleBefore); err != nil {
+		t.Fatal(err)
+	}
+	params := map[string]any{"textDocument": map[string]any{"uri": uri, "version": s.Version(uri)}, "position": s.Pos(uri, 10)}
+	first, err := s.Send("switchyard/nextEdit", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first must have reached the model before it is superseded.
+	if err := s.WaitFor(timeout(t, 5*time.Second), func() bool { return len(chatAsks(fake)) == 1 }); err != nil {
+		t.Fatal("the first request never reached the model")
+	}
+	second, err := s.Send("switchyard/nextEdit", params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var re *lsptest.ResponseError
+	if err := first.Wait(timeout(t, 2*time.Second), nil); !errors.As(err, &re) || re.Code != lsptest.CodeRequestCancelled {
+		t.Errorf("the superseded request got %v, want RequestCancelled", err)
+	}
+	if !fake.WaitClosed(time.Second) {
+		t.Error("the superseded request's model stream was not closed")
+	}
+	if err := s.Cancel(second.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Wait(timeout(t, 2*time.Second), nil); !errors.As(err, &re) || re.Code != lsptest.CodeRequestCancelled {
+		t.Errorf("the cancelled request got %v, want RequestCancelled", err)
 	}
 }
