@@ -289,3 +289,60 @@ func TestNextEditSupersededAndCancelled(t *testing.T) {
 		t.Errorf("the cancelled request got %v, want RequestCancelled", err)
 	}
 }
+
+// A next edit and an inline completion of the same document do not
+// supersede each other: the editor asks for both after a pause.
+func TestNextEditLeavesInlineCompletionAlone(t *testing.T) {
+	fake := providertest.NewOpenAI(t)
+	script(fake, providertest.Reply{Pieces: []string{"Println()"}, Delay: 500 * time.Millisecond})
+	cfg := fmt.Sprintf(`[providers.fake]
+type = "openai"
+base_url = %q
+timeout = "5s"
+
+[models.coder]
+provider = "fake"
+id = %q
+classes = ["completion"]
+
+[models.editor]
+provider = "fake"
+id = %q
+classes = ["next-edit"]
+
+[routes]
+completion = ["coder"]
+next_edit = ["editor"]
+
+[completion]
+debounce = "0ms"
+cache_size = 0
+timeout = "5s"
+
+[next_edit]
+enabled = true
+`, fake.URL, fimModel, chatModel)
+	s := start(t, cfg, lsptest.InitOptions{})
+	d := s.open(t, "main.go", "package main\n\nfunc main() {\n\tfmt.‸\n}\n")
+	inline, err := s.Send("textDocument/inlineCompletion", lsptest.InlineParams(d.uri, s.Pos(d.uri, d.cursor), lsptest.InlineInvoked))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WaitFor(timeout(t, 5*time.Second), func() bool { return len(chatAsks(fake)) == 1 }); err != nil {
+		t.Fatal("the inline completion never reached the model")
+	}
+	next, err := s.Send("switchyard/nextEdit", map[string]any{"textDocument": map[string]any{"uri": d.uri, "version": s.Version(d.uri)}, "position": s.Pos(d.uri, d.cursor)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw json.RawMessage
+	if err := inline.Wait(timeout(t, 5*time.Second), &raw); err != nil {
+		t.Fatalf("the inline completion, with a next edit asked after it: %v", err)
+	}
+	if list, err := lsptest.DecodeInlineCompletion(raw); err != nil || len(list.Items) != 1 {
+		t.Errorf("inline completion %s (%v), want its suggestion", raw, err)
+	}
+	if err := next.Wait(timeout(t, 5*time.Second), nil); err != nil {
+		t.Errorf("the next edit, asked after an inline completion: %v", err)
+	}
+}
