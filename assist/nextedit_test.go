@@ -403,3 +403,36 @@ func TestNextEditAnswerKeepsBlankLastLine(t *testing.T) {
 		}
 	}
 }
+
+// Repository context reaches the prompt as completions gather it, and a
+// local-only context file stays out of a remote model's prompt.
+func TestNextEditPromptCarriesRepositoryContext(t *testing.T) {
+	other := "package geo\n\n// Unit is the scale of a measure.\nconst Unit = 1.0\n"
+	h := &EditHistory{}
+	ty := &typer{h: h, uri: "file:///w/geo.go", text: sampleGo, path: "/w/geo.go"}
+	at := strings.Index(sampleGo, "factor float64")
+	ty.backspace(at+len("factor"), len("factor"))
+	ty.typeAt(at, "k")
+	req := &NextEditRequest{
+		Doc:     Document{URI: ty.uri, Path: "/w/geo.go", LanguageID: "go", Text: ty.text},
+		Offset:  at + 1,
+		History: h.Recent(10),
+		Others:  []OtherDocument{{Document: Document{URI: "file:///w/unit.go", Path: "/w/unit.go", LanguageID: "go", Text: other}}},
+		Folders: []string{"/w"},
+	}
+	cfg := config.Defaults()
+	in := buildNextEditInput(nil, NextEditSettings{NextEdit: cfg.NextEdit, MaxContextTokens: cfg.Completion.MaxContextTokens}, req)
+	for _, f := range []nextEditFormat{formatInstinct, formatSweep, formatChat} {
+		if _, prompt := f.render(in); !strings.Contains(prompt, "const Unit = 1.0") || !strings.Contains(prompt, "unit.go") {
+			t.Errorf("%s: the prompt lacks the other open file:\n%s", f.name, prompt)
+		}
+	}
+	in.others[0].localOnly = true
+	in.isLocal = func(t providers.Target) bool { return t.Name == "local" }
+	if _, prompt := formatChat.render(in.forTarget(providers.Target{Name: "remote"})); strings.Contains(prompt, "const Unit") {
+		t.Errorf("a local-only context file went into a remote model's prompt:\n%s", prompt)
+	}
+	if _, prompt := formatChat.render(in.forTarget(providers.Target{Name: "local"})); !strings.Contains(prompt, "const Unit") {
+		t.Error("a local model lost the local-only context file")
+	}
+}
