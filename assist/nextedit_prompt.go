@@ -429,6 +429,11 @@ func finishRegion(a string, w nextEditWindow) (string, bool) {
 		// the whole window.
 		return "", false
 	}
+	if strings.Contains(w.text, "\r\n") {
+		// Models write "\n"; a CRLF file would otherwise read as every
+		// line of the window changed.
+		a = toCRLF(a)
+	}
 	// Only the one line ending the window can be in doubt: a blank last
 	// line of the window is still a line.
 	switch ends := strings.HasSuffix(w.text, "\n"); {

@@ -436,3 +436,16 @@ func TestNextEditPromptCarriesRepositoryContext(t *testing.T) {
 		t.Error("a local model lost the local-only context file")
 	}
 }
+
+// A CRLF file keeps its line endings: the model's "\n" answer changes
+// only what it renamed.
+func TestNextEditAnswerInCRLFFile(t *testing.T) {
+	w := nextEditWindow{text: "a(x)\r\nb(x)\r\n"}
+	got, ok := formatChat.parse(regionStart+"\na(x)\nb(y)\n"+regionEnd, w)
+	if !ok || got != "a(x)\r\nb(y)\r\n" {
+		t.Fatalf("parsed %q, %v", got, ok)
+	}
+	if edits := windowEdits(w.text, got); len(edits) != 1 || edits[0] != (TextEdit{Start: 8, End: 9, NewText: "y"}) {
+		t.Errorf("edits %+v, want x replaced by y on the second line alone", edits)
+	}
+}
