@@ -112,9 +112,10 @@ func cutNextEditWindow(text string, off, windowLines, contextLines int) nextEdit
 
 // PredictNextEdit asks the model routed for next_edit to rewrite the
 // window around the cursor and returns the edits that make its rewrite,
-// or nil when there is nothing to suggest: the model changed nothing, or
-// the suggestion was dropped because it would take back the user's last
-// edit. Cancelling ctx closes the provider stream at once.
+// or nil when there is nothing to suggest: the model changed nothing, its
+// answer could not be read or was cut off, or the suggestion was dropped
+// (suggestedEdits says why). Cancelling ctx closes the provider stream at
+// once.
 func PredictNextEdit(ctx context.Context, r providers.Router, st NextEditSettings, req NextEditRequest, log *zap.Logger) (*NextEditResult, error) {
 	if log == nil {
 		log = zap.NewNop()
@@ -127,7 +128,7 @@ func PredictNextEdit(ctx context.Context, r providers.Router, st NextEditSetting
 	if off < 0 || off > len(text) || (off < len(text) && !utf8.RuneStart(text[off])) {
 		return nil, fmt.Errorf("next edit at byte %d of %s: not a character boundary of its %d bytes; the position was converted wrongly", off, req.Doc.URI, len(text))
 	}
-	in := buildNextEditInput(r, st, &req)
+	in := buildNextEditInput(st, &req)
 	need := providers.Need{
 		Task:         config.TaskNextEdit,
 		PromptTokens: in.promptTokens(),

@@ -103,7 +103,7 @@ type nextEditInput struct {
 	temperature *float64
 }
 
-func buildNextEditInput(r providers.Router, st NextEditSettings, req *NextEditRequest) *nextEditInput {
+func buildNextEditInput(st NextEditSettings, req *NextEditRequest) *nextEditInput {
 	cfg := st.NextEdit
 	windowLines := cfg.WindowLines
 	if windowLines <= 0 {

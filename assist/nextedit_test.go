@@ -262,7 +262,7 @@ func renameInput(t *testing.T) (*nextEditInput, string) {
 	cfg := config.Defaults().NextEdit
 	cfg.ContextLines = 1
 	cfg.WindowLines = 6
-	return buildNextEditInput(nil, NextEditSettings{NextEdit: cfg}, req), ty.text
+	return buildNextEditInput(NextEditSettings{NextEdit: cfg}, req), ty.text
 }
 
 func TestNextEditPromptFormats(t *testing.T) {
@@ -421,7 +421,7 @@ func TestNextEditPromptCarriesRepositoryContext(t *testing.T) {
 		Folders: []string{"/w"},
 	}
 	cfg := config.Defaults()
-	in := buildNextEditInput(nil, NextEditSettings{NextEdit: cfg.NextEdit, MaxContextTokens: cfg.Completion.MaxContextTokens}, req)
+	in := buildNextEditInput(NextEditSettings{NextEdit: cfg.NextEdit, MaxContextTokens: cfg.Completion.MaxContextTokens}, req)
 	for _, f := range []nextEditFormat{formatInstinct, formatSweep, formatChat} {
 		if _, prompt := f.render(in); !strings.Contains(prompt, "const Unit = 1.0") || !strings.Contains(prompt, "unit.go") {
 			t.Errorf("%s: the prompt lacks the other open file:\n%s", f.name, prompt)
