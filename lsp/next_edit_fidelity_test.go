@@ -22,8 +22,9 @@ import (
 
 // The next-edit fidelity benchmark: multi-site edits replayed from real
 // files. In real Go functions of the standard library a parameter is
-// renamed in the signature, keystroke by keystroke as an editor sends
-// it; the true next edit is the same rename at the parameter's first use.
+// renamed in the signature, or a local variable where := defines it,
+// keystroke by keystroke as an editor sends it; the true next edit is the
+// same rename at the name's first use after that.
 // A fake model answers the true region (the window it is shown, with that
 // use renamed when it lies in the window), so what is measured is the
 // pipeline: history, window, prompt, answer parsing, diff, drop rules and
@@ -39,13 +40,14 @@ type renameCase struct {
 	old, new string
 }
 
-// stdlibRenameCases builds up to n cases from the Go files of a few
-// standard library packages, one per function: its first named
-// parameter that is used in the body.
+// stdlibRenameCases builds up to n cases of each kind from the Go files
+// of a few standard library packages: in each function, its first named
+// parameter that the body uses, and its first local variable (defined
+// with :=) used after its definition.
 func stdlibRenameCases(t testing.TB, n int) []renameCase {
 	t.Helper()
 	root := filepath.Join(build.Default.GOROOT, "src")
-	var cases []renameCase
+	var params, locals []renameCase
 	for _, pkg := range []string{"strings", "bytes", "strconv", "sort", "bufio", "net/url", "text/tabwriter", "path", "encoding/csv", "go/scanner"} {
 		files, _ := filepath.Glob(filepath.Join(root, pkg, "*.go"))
 		slices.Sort(files)
@@ -57,60 +59,86 @@ func stdlibRenameCases(t testing.TB, n int) []renameCase {
 			if err != nil {
 				continue
 			}
-			cases = append(cases, renameCasesOf(filepath.Join(pkg, filepath.Base(f)), string(src))...)
-			if len(cases) >= n {
-				return cases[:n]
-			}
+			p, l := renameCasesOf(filepath.Join(pkg, filepath.Base(f)), string(src))
+			params, locals = append(params, p...), append(locals, l...)
 		}
 	}
-	if len(cases) == 0 {
+	if len(params) == 0 {
 		t.Skip("no Go standard library sources under", root)
 	}
-	return cases
+	return append(params[:min(n, len(params))], locals[:min(n, len(locals))]...)
 }
 
-func renameCasesOf(name, src string) []renameCase {
+func renameCasesOf(name, src string) (params, locals []renameCase) {
 	fset := token.NewFileSet()
 	file, err := parser.ParseFile(fset, name, src, 0)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
-	var out []renameCase
+	// firstUse is the offset of the first identifier in n, after from,
+	// that refers to obj; -1 when there is none.
+	firstUse := func(n ast.Node, obj *ast.Object, from token.Pos) int {
+		first := -1
+		ast.Inspect(n, func(n ast.Node) bool {
+			if u, ok := n.(*ast.Ident); ok && u.Obj == obj && u.Pos() > from && first < 0 {
+				first = fset.Position(u.Pos()).Offset
+			}
+			return first < 0
+		})
+		return first
+	}
+	rename := func(fn *ast.FuncDecl, id *ast.Ident, use int) renameCase {
+		r, size := utf8.DecodeRuneInString(id.Name)
+		return renameCase{
+			name: name + ":" + fn.Name.Name + ":" + id.Name,
+			text: src,
+			decl: fset.Position(id.Pos()).Offset,
+			use:  use,
+			old:  id.Name,
+			new:  "the" + string(unicode.ToUpper(r)) + id.Name[size:],
+		}
+	}
 	for _, d := range file.Decls {
 		fn, ok := d.(*ast.FuncDecl)
 		if !ok || fn.Body == nil {
 			continue
 		}
-	params:
+	param:
 		for _, field := range fn.Type.Params.List {
 			for _, id := range field.Names {
 				if id.Name == "_" || id.Obj == nil {
 					continue
 				}
-				first := -1
-				ast.Inspect(fn.Body, func(n ast.Node) bool {
-					if u, ok := n.(*ast.Ident); ok && u.Obj == id.Obj && first < 0 {
-						first = fset.Position(u.Pos()).Offset
-					}
-					return first < 0
-				})
-				if first < 0 {
-					continue
+				if use := firstUse(fn.Body, id.Obj, id.Pos()); use >= 0 {
+					params = append(params, rename(fn, id, use))
+					break param
 				}
-				r, size := utf8.DecodeRuneInString(id.Name)
-				out = append(out, renameCase{
-					name: name + ":" + fn.Name.Name + ":" + id.Name,
-					text: src,
-					decl: fset.Position(id.Pos()).Offset,
-					use:  first,
-					old:  id.Name,
-					new:  "the" + string(unicode.ToUpper(r)) + id.Name[size:],
-				})
-				break params
 			}
 		}
+		var local *renameCase
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			as, ok := n.(*ast.AssignStmt)
+			if !ok || as.Tok != token.DEFINE || local != nil {
+				return local == nil
+			}
+			for _, e := range as.Lhs {
+				id, ok := e.(*ast.Ident)
+				if !ok || id.Name == "_" || id.Obj == nil || id.Obj.Decl != as {
+					continue
+				}
+				if use := firstUse(fn.Body, id.Obj, id.Pos()); use >= 0 {
+					c := rename(fn, id, use)
+					local = &c
+					return false
+				}
+			}
+			return true
+		})
+		if local != nil {
+			locals = append(locals, *local)
+		}
 	}
-	return out
+	return params, locals
 }
 
 // regionOf takes the editable region out of a chat prompt, without the
@@ -168,7 +196,7 @@ func TestNextEditFidelityStdlibRenames(t *testing.T) {
 	if testing.Short() {
 		t.Skip("replays hundreds of edits")
 	}
-	cases := stdlibRenameCases(t, 200)
+	cases := stdlibRenameCases(t, 150)
 	fake := providertest.NewOpenAI(t)
 	tr := &trueRegion{}
 	fake.Handle(tr.answer)
@@ -224,7 +252,7 @@ func TestNextEditFidelityStdlibRenames(t *testing.T) {
 		}
 	}
 	slices.Sort(lat)
-	t.Logf("next-edit fidelity: %d cases from the Go standard library; next site in the window in %d; exact match %d of %d (%.1f%%), %d of %d in the window (%.1f%%); request p50 %.2f ms, p99 %.2f ms with the fake",
+	t.Logf("next-edit fidelity: %d cases from the Go standard library (parameters, then locals); next site in the window in %d; exact match %d of %d (%.1f%%), %d of %d in the window (%.1f%%); request p50 %.2f ms, p99 %.2f ms with the fake",
 		len(cases), inWindow, matched, len(cases), 100*float64(matched)/float64(len(cases)),
 		matchedInWindow, inWindow, 100*float64(matchedInWindow)/float64(max(inWindow, 1)),
 		ms(percentile(lat, 50)), ms(percentile(lat, 99)))

@@ -20,7 +20,7 @@ import (
 // many suggestions matched (the model's quality, here nil) and the time.
 func TestRealOllamaNextEdit(t *testing.T) {
 	srv := ollamatest.Start(t, ollamatest.Options{})
-	cases := stdlibRenameCases(t, 4)
+	cases := stdlibRenameCases(t, 2)
 	for _, tt := range []struct {
 		format, model, endpoint string
 	}{
