@@ -346,3 +346,43 @@ enabled = true
 		t.Errorf("the next edit, asked after an inline completion: %v", err)
 	}
 }
+
+// A key in the window reaches a remote model as a placeholder; the
+// model's rewrite, which echoes the placeholder, comes back with the key
+// in place, so the suggestion is the rename alone.
+func TestNextEditRedactsSecretsForRemoteModels(t *testing.T) {
+	fake := providertest.NewOpenAI(t)
+	key := "AK" + "IA" + "Q3EGRN7XK4WZ5T2M" // joined so no literal looks like a key
+	before := "package geo\n\nvar awsKey = \"" + key + "\"\n\n" + strings.TrimPrefix(scaleBefore, "package geo\n\n")
+	after := strings.NewReplacer("factor float64", "k float64", "if factor == 0", "if k == 0", "v * factor", "v * k").Replace(before)
+	echoed := strings.Replace(after, key, "<SECRET_1>", 1)
+	script(fake, providertest.Text("<|editable_region_start|>\n", echoed, "<|editable_region_end|>\n"))
+	s := start(t, nextEditConfig(fake.URL, "enabled = true")+"\n[providers.fake.data]\nlocal = false\n", lsptest.InitOptions{})
+	uri := fileURI(filepath.Join(s.dir, "geo.go"))
+	if err := s.Open(uri, "go", before); err != nil {
+		t.Fatal(err)
+	}
+	cursor := renameParam(t, s, uri)
+	got, raw := s.nextEdit(t, uri, cursor)
+	asks := chatAsks(fake)
+	if len(asks) != 1 {
+		t.Fatalf("the remote fake got %d requests, want 1", len(asks))
+	}
+	var prompt strings.Builder
+	msgs, _ := asks[0].Body["messages"].([]any)
+	for _, m := range msgs {
+		if mm, ok := m.(map[string]any); ok {
+			c, _ := mm["content"].(string)
+			prompt.WriteString(c)
+		}
+	}
+	if strings.Contains(prompt.String(), key) || !strings.Contains(prompt.String(), `var awsKey = "<SECRET_1>"`) {
+		t.Errorf("the prompt sent to the remote model:\n%s", prompt.String())
+	}
+	if got == nil {
+		t.Fatalf("no next edit: %s", raw)
+	}
+	if text := applyAll(s.Text(uri), got.Edits, s.Encoding()); text != after {
+		t.Errorf("the file after the edits:\n%s\nwant:\n%s", text, after)
+	}
+}
