@@ -75,12 +75,13 @@ func renameCasesOf(name, src string) (params, locals []renameCase) {
 	if err != nil {
 		return nil, nil
 	}
-	// firstUse is the offset of the first identifier in n, after from,
-	// that refers to obj; -1 when there is none.
-	firstUse := func(n ast.Node, obj *ast.Object, from token.Pos) int {
+	// firstUse is the offset of the first identifier in n after id that
+	// refers to what id declares; -1 when there is none. The parser's
+	// resolution within the file is enough for parameters and locals.
+	firstUse := func(n ast.Node, id *ast.Ident) int {
 		first := -1
 		ast.Inspect(n, func(n ast.Node) bool {
-			if u, ok := n.(*ast.Ident); ok && u.Obj == obj && u.Pos() > from && first < 0 {
+			if u, ok := n.(*ast.Ident); ok && u.Obj == id.Obj && u.Pos() > id.Pos() && first < 0 {
 				first = fset.Position(u.Pos()).Offset
 			}
 			return first < 0
@@ -109,7 +110,7 @@ func renameCasesOf(name, src string) (params, locals []renameCase) {
 				if id.Name == "_" || id.Obj == nil {
 					continue
 				}
-				if use := firstUse(fn.Body, id.Obj, id.Pos()); use >= 0 {
+				if use := firstUse(fn.Body, id); use >= 0 {
 					params = append(params, rename(fn, id, use))
 					break param
 				}
@@ -126,7 +127,7 @@ func renameCasesOf(name, src string) (params, locals []renameCase) {
 				if !ok || id.Name == "_" || id.Obj == nil || id.Obj.Decl != as {
 					continue
 				}
-				if use := firstUse(fn.Body, id.Obj, id.Pos()); use >= 0 {
+				if use := firstUse(fn.Body, id); use >= 0 {
 					c := rename(fn, id, use)
 					local = &c
 					return false
