@@ -75,7 +75,8 @@ func gatherContext(req *CompletionRequest, w window, budgetTokens int, sh config
 	}
 	sh = shares(sh)
 	total := budgetTokens * bytesPerToken
-	ranked := rankDefinitions(req, w)
+	ranked, likely := rankWithLikely(req, w)
+	ranked = withLikely(ranked, likely, int(sh.Definitions*float64(total)))
 	defs, used := groupDefinitions(req, ranked, int(sh.Definitions*float64(total)))
 	left := total - used
 	similar, usedSim := pickSimilar(req, w, min(left, int((sh.Definitions+sh.Similar)*float64(total))-used), defs)
@@ -183,6 +184,10 @@ func qualifier(s string, i int) string {
 type scored struct {
 	def   *repoindex.Def
 	score float64
+	// brief: only the definition's first line goes in, for a guess
+	// (likelyDefinitions) rather than a name the code near the cursor
+	// uses.
+	brief bool
 }
 
 // importHint is one import of the current file as a path suffix that
@@ -306,11 +311,23 @@ func rankDefinitions(req *CompletionRequest, w window) []scored {
 	if lang == repoindex.LangNone {
 		return nil
 	}
-	return resolve(req, w, lang)
+	named, _ := resolve(req, w, lang, false)
+	return named
 }
 
-// resolve ranks the definitions of the identifiers near the cursor.
-func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
+// rankWithLikely is rankDefinitions and, apart, the likeliest names of
+// the modules the file imports (likelyDefinitions).
+func rankWithLikely(req *CompletionRequest, w window) (named, likely []scored) {
+	lang := repoindex.LangOf(req.Doc.Path, req.Doc.LanguageID)
+	if lang == repoindex.LangNone {
+		return nil, nil
+	}
+	return resolve(req, w, lang, true)
+}
+
+// resolve ranks the definitions of the identifiers near the cursor, and
+// with guess the likeliest names of the imported modules.
+func resolve(req *CompletionRequest, w window, lang repoindex.Lang, guess bool) (named, likely []scored) {
 	off := len(req.Doc.Text) - len(w.suffix)
 	if req.Offset >= 0 && req.Offset <= len(req.Doc.Text) {
 		off = req.Offset
@@ -324,8 +341,8 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
 			cands = append(cands, candidate{name: h.item, rank: len(cands)})
 		}
 	}
-	if len(cands) == 0 {
-		return nil
+	if len(cands) == 0 && !guess {
+		return nil, nil
 	}
 	// Right after "module." (and any part of a name typed since), the
 	// next word is one of that module's names: they come first.
@@ -389,16 +406,19 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
-	if len(qualified) == 0 {
-		return out
-	}
-	first := make([]scored, 0, len(qualified)+len(out))
-	for _, d := range qualified {
-		if !seen[d] {
-			first = append(first, scored{def: d, score: 100})
+	if len(qualified) > 0 {
+		first := make([]scored, 0, len(qualified)+len(out))
+		for _, d := range qualified {
+			if !seen[d] {
+				first = append(first, scored{def: d, score: 100})
+			}
 		}
+		out = append(first, out...)
 	}
-	return append(first, out...)
+	if guess {
+		likely = likelyDefinitions(req, cands, hints, lang, out)
+	}
+	return out, likely
 }
 
 // maxModuleDefs bounds the names of a module offered after "module.".
@@ -422,35 +442,8 @@ func moduleAtCursor(req *CompletionRequest, off int, hints []importHint, lang re
 	}
 	var defs []*repoindex.Def
 	for _, h := range hints {
-		if h.name != q || h.item != "" {
-			continue
-		}
-		dir := h.suffix
-		if !filepath.IsAbs(dir) {
-			// The module's folder: the import path under a workspace
-			// folder, or the longest tail of it that is one (a Go
-			// import path starts with the module's path, which is not
-			// a folder).
-			for _, f := range req.Folders {
-				elems := strings.Split(dir, "/")
-				for k := range elems {
-					if found := req.Index.TopLevelIn(filepath.Join(f, filepath.Join(elems[k:]...)), typed); len(found) > 0 {
-						defs = append(defs, found...)
-						break
-					}
-				}
-				// A module that is one file: Python's m.py, a JavaScript
-				// module named without its extension.
-				for _, ext := range []string{".py", ".js", ".ts"} {
-					for _, d := range req.Index.DefsIn(filepath.Join(f, dir) + ext) {
-						if d.Container == "" && !d.Kind.Member() && strings.HasPrefix(d.Name, typed) {
-							defs = append(defs, d)
-						}
-					}
-				}
-			}
-		} else {
-			defs = append(defs, req.Index.TopLevelIn(dir, typed)...)
+		if h.name == q && h.item == "" {
+			defs = append(defs, moduleDefs(req, h, typed)...)
 		}
 	}
 	if lang == repoindex.LangGo {
@@ -463,6 +456,38 @@ func moduleAtCursor(req *CompletionRequest, off int, hints []importHint, lang re
 		return strings.Compare(a.Name, b.Name)
 	})
 	return defs[:min(len(defs), maxModuleDefs)]
+}
+
+// moduleDefs returns the top-level definitions of the imported module h
+// in the workspace whose names start with prefix.
+func moduleDefs(req *CompletionRequest, h importHint, prefix string) []*repoindex.Def {
+	dir := h.suffix
+	if filepath.IsAbs(dir) {
+		return req.Index.TopLevelIn(dir, prefix)
+	}
+	var defs []*repoindex.Def
+	// The module's folder: the import path under a workspace folder, or
+	// the longest tail of it that is one (a Go import path starts with
+	// the module's path, which is not a folder).
+	for _, f := range req.Folders {
+		elems := strings.Split(dir, "/")
+		for k := range elems {
+			if found := req.Index.TopLevelIn(filepath.Join(f, filepath.Join(elems[k:]...)), prefix); len(found) > 0 {
+				defs = append(defs, found...)
+				break
+			}
+		}
+		// A module that is one file: Python's m.py, a JavaScript
+		// module named without its extension.
+		for _, ext := range []string{".py", ".js", ".ts"} {
+			for _, d := range req.Index.DefsIn(filepath.Join(f, dir) + ext) {
+				if d.Container == "" && !d.Kind.Member() && strings.HasPrefix(d.Name, prefix) {
+					defs = append(defs, d)
+				}
+			}
+		}
+	}
+	return defs
 }
 
 // dirOf is the folder of an indexed (clean, absolute) path, without the
@@ -558,15 +583,20 @@ func groupDefinitions(req *CompletionRequest, chosen []scored, budget int) ([]co
 		return nil, 0
 	}
 	type group struct {
-		path string
-		defs []*repoindex.Def
+		path  string
+		defs  []*repoindex.Def
+		texts []string
 	}
 	var groups []*group
 	byPath := map[string]*group{}
 	used := 0
 	for _, c := range chosen {
 		d := c.def
-		cost := len(d.Text) + 1
+		text := d.Text
+		if c.brief {
+			text, _, _ = strings.Cut(text, "\n")
+		}
+		cost := len(text) + 1
 		g := byPath[d.Path]
 		if g == nil {
 			cost += len(relPath(d.Path, req.Folders)) + headerBytes
@@ -581,17 +611,25 @@ func groupDefinitions(req *CompletionRequest, chosen []scored, budget int) ([]co
 			groups = append(groups, g)
 		}
 		g.defs = append(g.defs, d)
+		g.texts = append(g.texts, text)
 	}
 	out := make([]contextFile, 0, len(groups))
 	for _, g := range groups {
-		slices.SortFunc(g.defs, func(a, b *repoindex.Def) int { return a.Line - b.Line })
+		order := make([]int, len(g.defs))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return g.defs[a].Line - g.defs[b].Line })
 		var b strings.Builder
-		for i, d := range g.defs {
+		sorted := make([]*repoindex.Def, len(order))
+		for i, k := range order {
 			if i > 0 {
 				b.WriteByte('\n')
 			}
-			b.WriteString(d.Text)
+			b.WriteString(g.texts[k])
+			sorted[i] = g.defs[k]
 		}
+		g.defs = sorted
 		b.WriteByte('\n')
 		out = append(out, contextFile{name: relPath(g.path, req.Folders), text: b.String(), path: g.path, source: sourceDefinitions, defs: g.defs})
 	}

@@ -10,16 +10,27 @@ import (
 
 // goDefs reads a Go file's declarations with go/parser: exact where the
 // tags scanner would guess, and fast enough (see BENCHMARKS.md). A file
-// with syntax errors still gives whatever declarations parsed.
-func goDefs(path, src string) (defs []Def, imports []string) {
+// with syntax errors still gives whatever declarations parsed. local is
+// the names the file uses but does not declare, other than Go's own: the
+// package-level names of its package's other files (usage.go). The
+// parser's object resolution finds them for about a fifth more parsing
+// time than skipping it (BENCHMARKS.md).
+func goDefs(path, src string) (defs []Def, imports []string, local []string) {
 	fset := token.NewFileSet()
-	f, _ := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
+	f, _ := parser.ParseFile(fset, path, src, 0)
 	if f == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	tf := fset.File(f.Pos())
 	if tf == nil {
-		return nil, nil
+		return nil, nil, nil
+	}
+	seen := make(map[string]bool, len(f.Unresolved))
+	for _, id := range f.Unresolved {
+		if !seen[id.Name] && !predeclared[id.Name] {
+			seen[id.Name] = true
+			local = append(local, id.Name)
+		}
 	}
 	off := func(p token.Pos) int { return tf.Offset(p) }
 	line := func(p token.Pos) int { return tf.Line(p) - 1 }
@@ -73,8 +84,20 @@ func goDefs(path, src string) (defs []Def, imports []string) {
 			}
 		}
 	}
-	return defs, imports
+	return defs, imports, local
 }
+
+// predeclared are Go's universe names, which every file uses unresolved.
+var predeclared = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range strings.Fields(`any bool byte comparable complex64 complex128 error float32 float64
+		int int8 int16 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr
+		true false iota nil append cap clear close complex copy delete imag len make max min
+		new panic print println real recover`) {
+		m[n] = true
+	}
+	return m
+}()
 
 // goMembers adds a struct's fields and an interface's methods, each with
 // its own line, so "x.Field" finds the field's type.

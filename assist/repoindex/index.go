@@ -95,7 +95,10 @@ type file struct {
 	// worth of memory instead of a posting list entry, and a false
 	// positive only makes a caller read one file more.
 	uses bloom
-	size int
+	// qualUses are the keys of its uses of imported modules' names
+	// (usage.go), sorted.
+	qualUses []uint64
+	size     int
 }
 
 // Index is the workspace's symbol index. Its methods are safe for
@@ -113,6 +116,9 @@ type Index struct {
 	// dirs maps a folder to the files in it, for a module's definitions.
 	dirs map[string][]*file
 	full bool // MaxFiles was reached
+	// uses counts the files that use each key of usage.go.
+	uses map[uint64]uint32
+	gen  atomic.Uint64
 
 	pendMu  sync.Mutex
 	pending map[string]change
@@ -159,6 +165,7 @@ func New(opts Options) *Index {
 		files:   map[string]*file{},
 		names:   map[string][]*Def{},
 		dirs:    map[string][]*file{},
+		uses:    map[uint64]uint32{},
 		pending: map[string]change{},
 		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
@@ -253,9 +260,18 @@ func parse(p string, lang Lang, src string) *file {
 	var (
 		defs    []Def
 		imports []string
+		extra   []uint64
 	)
 	if lang == LangGo {
-		defs, imports = goDefs(p, src)
+		var local []string
+		defs, imports, local = goDefs(p, src)
+		if len(local) > 0 {
+			q := PackageQual(filepath.Dir(p))
+			extra = make([]uint64, 0, len(local)+8)
+			for _, n := range local {
+				extra = append(extra, UseKey(q, n))
+			}
+		}
 	} else {
 		defs, imports = tagDefs(lang, src)
 	}
@@ -269,6 +285,7 @@ func parse(p string, lang Lang, src string) *file {
 		f.defs[i] = d
 	}
 	f.uses = newBloom(Identifiers(src, nil))
+	f.qualUses = qualifiedUses(src, imports, extra)
 	return f
 }
 
@@ -325,6 +342,8 @@ func (ix *Index) put(f *file, open bool) {
 		return
 	}
 	ix.files[f.path] = f
+	ix.gen.Add(1)
+	ix.countUsesLocked(f, 1)
 	ix.dirs[f.dir] = append(ix.dirs[f.dir], f)
 	for _, d := range f.defs {
 		ix.names[d.Name] = append(ix.names[d.Name], d)
@@ -335,6 +354,8 @@ func (ix *Index) put(f *file, open bool) {
 // are rebuilt, never edited in place, for readers holding them.
 func (ix *Index) dropLocked(f *file) {
 	delete(ix.files, f.path)
+	ix.gen.Add(1)
+	ix.countUsesLocked(f, -1)
 	kept := make([]*file, 0, len(ix.dirs[f.dir]))
 	for _, o := range ix.dirs[f.dir] {
 		if o != f {
