@@ -359,6 +359,7 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang, guess bool) 
 	var out []scored
 	seen := map[*repoindex.Def]bool{}
 	done := map[candidate]bool{}
+	ownNames := 0 // bare names near the cursor defined in its folder
 	for _, c := range cands {
 		// An imported name is also a candidate near the cursor when the
 		// import line is near.
@@ -396,6 +397,9 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang, guess bool) 
 		if best[0].score < 2 && len(best) > ambiguousDefs {
 			continue
 		}
+		if c.qual == "" && dirOf(best[0].def.Path) == curDir {
+			ownNames++
+		}
 		weight := 1 / float64(1+c.rank)
 		for _, b := range best[:min(len(best), maxDefsPerName)] {
 			if b.score < best[0].score {
@@ -416,7 +420,7 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang, guess bool) 
 		out = append(first, out...)
 	}
 	if guess {
-		likely = likelyDefinitions(req, cands, hints, lang, out)
+		likely = likelyDefinitions(req, cands, hints, lang, out, ownNames)
 	}
 	return out, likely
 }
@@ -468,8 +472,15 @@ func moduleDefs(req *CompletionRequest, h importHint, prefix string) []*repoinde
 	var defs []*repoindex.Def
 	// The module's folder: the import path under a workspace folder, or
 	// the longest tail of it that is one (a Go import path starts with
-	// the module's path, which is not a folder).
-	for _, f := range req.Folders {
+	// the module's path, which is not a folder). A Python script's own
+	// folder is on its module path too.
+	bases := req.Folders
+	if repoindex.LangOf(req.Doc.Path, req.Doc.LanguageID) == repoindex.LangPython {
+		if cur := dirOf(req.Doc.Path); !slices.Contains(bases, cur) {
+			bases = append(slices.Clip(bases), cur)
+		}
+	}
+	for _, f := range bases {
 		elems := strings.Split(dir, "/")
 		for k := range elems {
 			if found := req.Index.TopLevelIn(filepath.Join(f, filepath.Join(elems[k:]...)), prefix); len(found) > 0 {

@@ -22,15 +22,17 @@ const maxLikely = 64
 
 // likelyDefinitions ranks the top-level names of the modules the current
 // file imports, and in Go of its own package, by how likely the code at
-// the cursor is to use them, leaving out those already chosen.
-func likelyDefinitions(req *CompletionRequest, cands []candidate, hints []importHint, lang repoindex.Lang, chosen []scored) []scored {
+// the cursor is to use them, leaving out those already chosen. ownNames
+// is how many names near the cursor are of the current folder's files.
+func likelyDefinitions(req *CompletionRequest, cands []candidate, hints []importHint, lang repoindex.Lang, chosen []scored, ownNames int) []scored {
 	ix := req.Index
 	taken := make(map[*repoindex.Def]bool, len(chosen))
 	for _, c := range chosen {
 		taken[c.def] = true
 	}
-	// How often each module is used near the cursor: a file that calls
-	// syscall thirty times and fmt once will call syscall again.
+	// How often each module is used near the cursor (distinct names): a
+	// file that calls syscall thirty times and fmt once will call
+	// syscall again. The same for the package's own names.
 	near := map[string]int{}
 	for _, c := range cands {
 		if c.qual != "" {
@@ -38,25 +40,28 @@ func likelyDefinitions(req *CompletionRequest, cands []candidate, hints []import
 		}
 	}
 	var out []scored
-	add := func(defs []*repoindex.Def, qual string, weight float64) {
-		defs = onePerName(defs, req.Doc.Path)
-		counts := make([]int, len(defs))
-		total := 0
-		for i, d := range defs {
-			if taken[d] || d.Path == req.Doc.Path || lang == repoindex.LangGo && qual != "" && !isExported(d.Name) && !strings.HasPrefix(qual, "dir:") {
+	platform := ""
+	if lang == repoindex.LangGo {
+		platform = strings.Join(nameParts(req.Doc.Path), "_")
+	}
+	// add weighs a module's names by their share of the module's uses.
+	add := func(key, qual string, weight float64, defs func() []*repoindex.Def) {
+		used, total := ix.MostUsed(key+"\x00"+qual+"\x00"+platform, qual, func() []*repoindex.Def {
+			all := defs()
+			if lang != repoindex.LangGo {
+				return all
+			}
+			if !strings.HasPrefix(qual, "dir:") {
+				all = slices.DeleteFunc(all, func(d *repoindex.Def) bool { return !isExported(d.Name) })
+			}
+			return onePerName(all, req.Doc.Path)
+		})
+		for _, u := range used {
+			if taken[u.Def] || u.Def.Path == req.Doc.Path {
 				continue
 			}
-			counts[i] = ix.Used(qual, d.Name)
-			total += counts[i]
-		}
-		if total == 0 {
-			return
-		}
-		for i, d := range defs {
-			if counts[i] > 0 {
-				taken[d] = true
-				out = append(out, scored{def: d, score: weight * float64(counts[i]) / float64(total), brief: true})
-			}
+			taken[u.Def] = true
+			out = append(out, scored{def: u.Def, score: weight * float64(u.Uses) / float64(total), brief: true})
 		}
 	}
 	var items []*repoindex.Def
@@ -71,7 +76,11 @@ func likelyDefinitions(req *CompletionRequest, cands []candidate, hints []import
 			}
 			continue
 		}
-		add(moduleDefs(req, h, ""), h.name, float64(1+near[h.name]))
+		key := h.suffix
+		if lang == repoindex.LangPython {
+			key += "\x00" + dirOf(req.Doc.Path) // moduleDefs looks there too
+		}
+		add(key, h.name, float64(1+near[h.name]), func() []*repoindex.Def { return moduleDefs(req, h, "") })
 	}
 	// Names imported one by one: weighed among themselves by their use.
 	if len(items) > 0 {
@@ -90,7 +99,7 @@ func likelyDefinitions(req *CompletionRequest, cands []candidate, hints []import
 	}
 	if lang == repoindex.LangGo {
 		dir := dirOf(req.Doc.Path)
-		add(ix.TopLevelIn(dir, ""), repoindex.PackageQual(dir), 2)
+		add(dir, repoindex.PackageQual(dir), float64(1+ownNames), func() []*repoindex.Def { return ix.TopLevelIn(dir, "") })
 	}
 	slices.SortStableFunc(out, func(a, b scored) int {
 		if c := cmp.Compare(b.score, a.score); c != 0 {
@@ -101,9 +110,9 @@ func likelyDefinitions(req *CompletionRequest, cands []candidate, hints []import
 	return out[:min(len(out), maxLikely)]
 }
 
-// onePerName keeps one definition of each name: a Go package defines
-// Syscall or Close once for each platform, and one of them says what the
-// others do. The kept one is the file whose name shares the most parts
+// onePerName keeps one definition of each name of a Go package, which
+// defines Syscall or Close once for each platform, and one of them says
+// what the others do. The kept one is the file whose name shares the most parts
 // with the current file's ("_linux", "_unix"), else the one with fewest.
 func onePerName(defs []*repoindex.Def, cur string) []*repoindex.Def {
 	if len(defs) < 2 {

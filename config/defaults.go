@@ -51,9 +51,9 @@ const DefaultMaxContextTokens = 1024
 // and a signature costs a few dozen tokens where an excerpt costs
 // hundreds.
 const (
-	DefaultContextDefinitions = 0.6
-	DefaultContextSimilar     = 0.2
-	DefaultContextOpenFiles   = 0.2
+	DefaultContextDefinitions = 0.8
+	DefaultContextSimilar     = 0.1
+	DefaultContextOpenFiles   = 0.1
 )
 
 // Documented image limits, [images]. 50 MB is above any screenshot a 6K

@@ -35,7 +35,7 @@ func (k Kind) Member() bool { return k == KindMethod || k == KindField }
 // name and arguments the model needs.
 const (
 	maxHeaderBytes = 400
-	maxTypeBytes   = 800
+	maxTypeBytes   = 400
 )
 
 // Defaults of Options.
@@ -120,6 +120,10 @@ type Index struct {
 	uses map[uint64]uint32
 	gen  atomic.Uint64
 
+	cacheMu  sync.Mutex
+	cache    map[string]mostUsed // MostUsed's answers for generation cacheGen
+	cacheGen uint64
+
 	pendMu  sync.Mutex
 	pending map[string]change
 	wake    chan struct{}
@@ -166,6 +170,7 @@ func New(opts Options) *Index {
 		names:   map[string][]*Def{},
 		dirs:    map[string][]*file{},
 		uses:    map[uint64]uint32{},
+		cache:   map[string]mostUsed{},
 		pending: map[string]change{},
 		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),

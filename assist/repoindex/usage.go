@@ -131,3 +131,66 @@ func (ix *Index) countUsesLocked(f *file, d int32) {
 		}
 	}
 }
+
+// UsedDef is a definition and how many indexed files use it through a
+// qualifier.
+type UsedDef struct {
+	Def  *Def
+	Uses int
+}
+
+// maxMostUsed bounds the definitions MostUsed keeps of one module.
+const maxMostUsed = 32
+
+// MostUsed returns the definitions defs gives, ordered by how many files
+// use each through qual, those no file uses left out, at most 32, and
+// the uses of all of them together. The answer is kept under key until
+// the index changes: defs is called only then, so a module of thousands
+// of names costs one pass after each change, not one a keystroke.
+func (ix *Index) MostUsed(key, qual string, defs func() []*Def) ([]UsedDef, int) {
+	gen := ix.gen.Load()
+	ix.cacheMu.Lock()
+	if ix.cacheGen != gen {
+		clear(ix.cache)
+		ix.cacheGen = gen
+	}
+	c, ok := ix.cache[key]
+	ix.cacheMu.Unlock()
+	if ok {
+		return c.defs, c.total
+	}
+	all := defs()
+	keys := make([]uint64, len(all))
+	for i, d := range all {
+		keys[i] = UseKey(qual, d.Name)
+	}
+	var out []UsedDef
+	total := 0
+	ix.mu.RLock()
+	for i, d := range all {
+		if n := int(ix.uses[keys[i]]); n > 0 {
+			out = append(out, UsedDef{Def: d, Uses: n})
+			total += n
+		}
+	}
+	ix.mu.RUnlock()
+	slices.SortStableFunc(out, func(a, b UsedDef) int { return b.Uses - a.Uses })
+	out = slices.Clip(out[:min(len(out), maxMostUsed)])
+	ix.cacheMu.Lock()
+	if ix.cacheGen == gen {
+		if len(ix.cache) >= maxCached {
+			clear(ix.cache)
+		}
+		ix.cache[key] = mostUsed{defs: out, total: total}
+	}
+	ix.cacheMu.Unlock()
+	return out, total
+}
+
+// maxCached bounds the modules MostUsed remembers.
+const maxCached = 512
+
+type mostUsed struct {
+	defs  []UsedDef
+	total int
+}
