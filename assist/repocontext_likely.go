@@ -162,9 +162,24 @@ func withLikely(named, likely []scored, budget int) []scored {
 	out := make([]scored, 0, len(named)+len(likely))
 	used, k := 0, 0
 	for ; k < len(named) && used < budget/2; k++ {
-		used += len(named[k].def.Text) + 1
-		out = append(out, named[k])
+		s := named[k]
+		s.brief = s.brief || k >= fullNamed
+		text := s.def.Text
+		if s.brief {
+			text, _, _ = strings.Cut(text, "\n")
+		}
+		used += len(text) + 1
+		out = append(out, s)
 	}
 	out = append(out, likely...)
-	return append(out, named[k:]...)
+	for _, s := range named[k:] {
+		s.brief = true
+		out = append(out, s)
+	}
+	return out
 }
+
+// fullNamed is how many of the named definitions, nearest first, come
+// in whole (a struct's fields, a signature over several lines); the
+// others as their first line, so that more of them fit.
+const fullNamed = 6
