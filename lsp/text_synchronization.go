@@ -59,6 +59,9 @@ func didClose(s *server, _ context.Context, raw json.RawMessage) error {
 		r.cancel(errClientCancelled)
 	}
 	s.jobsMu.Unlock()
+	// The index held the document's text; the file on disk is what is
+	// left of it now.
+	s.indexFile(uri)
 	return nil
 }
 

@@ -247,7 +247,7 @@ func readFile(p string, maxBytes int64) *file {
 	if err != nil || looksBinary(b) {
 		return nil
 	}
-	return parse(p, lang, string(b))
+	return parse(p, lang, string(b), true)
 }
 
 func looksBinary(b []byte) bool {
@@ -260,8 +260,12 @@ func looksBinary(b []byte) bool {
 	return false
 }
 
-// parse indexes one file's text.
-func parse(p string, lang Lang, src string) *file {
+// parse indexes one file's text. With own, the definitions' strings are
+// copies: substrings would keep a file read from disk alive whole. An
+// open document's text is held by the editor's document store anyway, so
+// its definitions point into it instead of copying it once more; when the
+// document is closed the file is read again from disk.
+func parse(p string, lang Lang, src string, own bool) *file {
 	var (
 		defs    []Def
 		imports []string
@@ -284,8 +288,9 @@ func parse(p string, lang Lang, src string) *file {
 	f.defs = make([]*Def, len(defs))
 	for i := range defs {
 		d := &defs[i]
-		// Own copies: substrings would keep the whole text alive.
-		d.Name, d.Text, d.Container = strings.Clone(d.Name), strings.Clone(d.Text), strings.Clone(d.Container)
+		if own {
+			d.Name, d.Text, d.Container = strings.Clone(d.Name), strings.Clone(d.Text), strings.Clone(d.Container)
+		}
 		d.Path, d.Lang = p, lang
 		f.defs[i] = d
 	}
@@ -531,7 +536,7 @@ func (ix *Index) Flush(now bool) time.Duration {
 			}
 			ix.mu.Unlock()
 		case c.fromDoc:
-			ix.put(parse(p, LangOf(p, ""), c.text), true)
+			ix.put(parse(p, LangOf(p, ""), c.text, false), true)
 		default:
 			if f := readFile(p, ix.opts.MaxFileBytes); f != nil {
 				ix.put(f, false)
