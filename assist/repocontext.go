@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"switchyard/assist/repoindex"
 	"switchyard/config"
@@ -666,10 +667,6 @@ func pickSimilar(req *CompletionRequest, w window, budget int, defs []contextFil
 		score      float64
 	}
 	var wins []win
-	// One pass over each span: the identifiers of each line, then each
-	// window's distinct ones counted with a stamp per word, so no set is
-	// built per window.
-	stamp := map[string]int{}
 	for i := range req.Others {
 		o := &req.Others[i]
 		if o.Path == "" || o.Path == req.Doc.Path || repoindex.LangOf(o.Path, o.LanguageID) != lang {
@@ -678,45 +675,17 @@ func pickSimilar(req *CompletionRequest, w window, budget int, defs []contextFil
 		from := max(0, min(o.Focus, len(o.Text))-similarSpan/2)
 		from = strings.LastIndexByte(o.Text[:from], '\n') + 1
 		to := min(len(o.Text), from+similarSpan)
-		line := strings.Count(o.Text[:from], "\n")
-		starts := lineStarts(o.Text[from:to], from)
-		words := make([][]string, len(starts))
-		var buf []string
-		for k, s := range starts {
-			e := to
-			if k+1 < len(starts) {
-				e = starts[k+1]
-			}
-			n := len(buf)
-			buf = appendWords(buf, o.Text[s:e])
-			words[k] = buf[n:len(buf):len(buf)]
-		}
-		for k := 0; k < len(starts); k += similarStep {
-			last := min(len(starts), k+similarWindow)
-			end := to
-			if last < len(starts) {
-				end = starts[last]
-			}
-			id := i<<24 | k + 1
-			distinct, both := 0, 0
-			for _, ws := range words[k:last] {
-				for _, w := range ws {
-					if stamp[w] == id {
-						continue
-					}
-					stamp[w] = id
-					distinct++
-					if _, ok := query[w]; ok {
-						both++
-					}
+		sp := windowsOf(o.Path, o.Text, from, to)
+		for _, sw := range sp.wins {
+			both := 0
+			for _, w := range sw.words {
+				if _, ok := query[w]; ok {
+					both++
 				}
 			}
-			if distinct == 0 {
-				continue
-			}
-			s := float64(both) / float64(len(query)+distinct-both)
+			s := float64(both) / float64(len(query)+len(sw.words)-both)
 			if s >= minSimilarity {
-				wins = append(wins, win{doc: o, start: starts[k], end: end, line: line + k, score: s})
+				wins = append(wins, win{doc: o, start: from + sw.start, end: from + sw.end, line: sp.line + sw.line, score: s})
 			}
 		}
 	}
@@ -745,6 +714,92 @@ func pickSimilar(req *CompletionRequest, w window, budget int, defs []contextFil
 		out = append(out, contextFile{name: name, text: c.doc.Text[c.start:c.end], path: c.doc.Path, source: sourceSimilar})
 	}
 	return out, used
+}
+
+// spanWindow is one similar-code window of a span: its bytes from the
+// span's start, its first line from the span's, its distinct words.
+type spanWindow struct {
+	start, end, line int
+	words            []string
+}
+
+type spanWindows struct {
+	line int // the span's first line in its file
+	wins []spanWindow
+}
+
+// The windows of the open files' spans, kept between keystrokes: while
+// the user types in one file the others do not change, and reading their
+// words again was half of a prompt's assembly (BENCHMARKS.md). The key is
+// the path, the span's offset and its text; the text is a copy, so an
+// entry holds 8 KB, not a whole old version of a document.
+var (
+	spanCacheMu sync.Mutex
+	spanCache   = map[spanKey]*spanWindows{}
+)
+
+type spanKey struct {
+	path, text string
+	from       int
+}
+
+// maxSpanCache bounds the spans kept: a few open files' worth.
+const maxSpanCache = 32
+
+// windowsOf returns the windows of text[from:to] with their words: one
+// pass over the span for the identifiers of each line, then each
+// window's distinct ones collected with a stamp per word, so no set is
+// built per window.
+func windowsOf(p, text string, from, to int) *spanWindows {
+	k := spanKey{path: p, text: text[from:to], from: from}
+	spanCacheMu.Lock()
+	sp := spanCache[k]
+	spanCacheMu.Unlock()
+	if sp != nil {
+		return sp
+	}
+	span := strings.Clone(text[from:to])
+	k.text = span
+	sp = &spanWindows{line: strings.Count(text[:from], "\n")}
+	starts := lineStarts(span, 0)
+	words := make([][]string, len(starts))
+	var buf []string
+	for i, s := range starts {
+		e := len(span)
+		if i+1 < len(starts) {
+			e = starts[i+1]
+		}
+		n := len(buf)
+		buf = appendWords(buf, span[s:e])
+		words[i] = buf[n:len(buf):len(buf)]
+	}
+	stamp := map[string]int{}
+	for i := 0; i < len(starts); i += similarStep {
+		last := min(len(starts), i+similarWindow)
+		end := len(span)
+		if last < len(starts) {
+			end = starts[last]
+		}
+		var distinct []string
+		for _, ws := range words[i:last] {
+			for _, w := range ws {
+				if stamp[w] != i+1 {
+					stamp[w] = i + 1
+					distinct = append(distinct, w)
+				}
+			}
+		}
+		if len(distinct) > 0 {
+			sp.wins = append(sp.wins, spanWindow{start: starts[i], end: end, line: i, words: distinct})
+		}
+	}
+	spanCacheMu.Lock()
+	if len(spanCache) >= maxSpanCache {
+		clear(spanCache)
+	}
+	spanCache[k] = sp
+	spanCacheMu.Unlock()
+	return sp
 }
 
 // holdsDefinition reports whether a chosen definition starts in lines
