@@ -123,7 +123,7 @@ func nearIdentifiers(text string, off int) []candidate {
 	scan := func(s string, base int) []hit {
 		var hits []hit
 		repoindex.Words(s, func(i, j int) {
-			hits = append(hits, hit{name: s[i:j], qual: qualifier(s, i), dist: base + i})
+			hits = append(hits, hit{name: s[i:j], qual: repoindex.Qualifier(s, i), dist: base + i})
 		})
 		return hits
 	}
@@ -158,27 +158,6 @@ func nearIdentifiers(text string, off int) []candidate {
 		}
 	}
 	return out
-}
-
-// qualifier is the identifier before a "." or "::" that ends just before
-// s[i:], "" when there is none.
-func qualifier(s string, i int) string {
-	j := i
-	switch {
-	case j >= 1 && s[j-1] == '.':
-		j--
-	case j >= 2 && s[j-2:j] == "::":
-		j -= 2
-	case j >= 2 && s[j-2:j] == "->":
-		j -= 2
-	default:
-		return ""
-	}
-	k := j
-	for k > 0 && isIdentByte(s[k-1]) {
-		k--
-	}
-	return s[k:j]
 }
 
 // scored is a definition chosen for the prompt.
@@ -441,7 +420,7 @@ func moduleAtCursor(req *CompletionRequest, off int, hints []importHint, lang re
 		i--
 	}
 	typed := text[i:]
-	q := qualifier(text, i)
+	q := repoindex.Qualifier(text, i)
 	if q == "" {
 		return nil
 	}

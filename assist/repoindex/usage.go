@@ -67,7 +67,7 @@ func qualifiedUses(src string, imports []string, extra []uint64) []uint64 {
 	}
 	if len(mods) > 0 {
 		Words(src, func(i, j int) {
-			if q := qualifierAt(src, i); q != "" && mods[q] {
+			if q := Qualifier(src, i); q != "" && mods[q] {
 				keys = append(keys, UseKey(q, src[i:j]))
 			}
 		})
@@ -76,20 +76,20 @@ func qualifiedUses(src string, imports []string, extra []uint64) []uint64 {
 	return slices.Clip(slices.Compact(keys))
 }
 
-// qualifierAt is the identifier before a "." or "::" that ends just
-// before s[i:], "" when there is none.
-func qualifierAt(s string, i int) string {
+// Qualifier is the identifier before a ".", "::" or "->" that ends just
+// before s[i:], "" when there is none: "pkg" of "pkg.Name".
+func Qualifier(s string, i int) string {
 	j := i
 	switch {
 	case j >= 1 && s[j-1] == '.':
 		j--
-	case j >= 2 && s[j-2:j] == "::":
+	case j >= 2 && (s[j-2:j] == "::" || s[j-2:j] == "->"):
 		j -= 2
 	default:
 		return ""
 	}
 	k := j
-	for k > 0 && identPart(s[k-1]) {
+	for k > 0 && (identPart(s[k-1]) || s[k-1] >= 0x80) {
 		k--
 	}
 	return s[k:j]
