@@ -95,3 +95,66 @@ local_only = ["secret.go"]
 		})
 	}
 }
+
+// A line not written yet gets the names the workspace's code uses most
+// from the file's package, here OpenStore, which appears nowhere in the
+// open file; a local_only file's name, used as much, never reaches a
+// remote model that way either.
+func TestCompletionPromptHoldsLikelyNamesFromUnopenedFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("store.go", "package app\n\n// OpenStore opens the store at path.\nfunc OpenStore(path string, limit int) (*Store, error) {\n\treturn nil, nil\n}\n\ntype Store struct{ path string }\n")
+	write("secret.go", "package app\n\nfunc SecretKey(vault string) string {\n\treturn \"hunter2\"\n}\n")
+	for _, name := range []string{"a.go", "b.go", "c.go"} {
+		write(name, "package app\n\nfunc use_"+strings.TrimSuffix(name, ".go")+"() {\n\t_, _ = OpenStore(SecretKey(\"x\"), 1)\n}\n")
+	}
+	fake := providertest.NewOpenAI(t)
+	script(fake, providertest.Text("x"))
+	cfg := fmt.Sprintf(`[providers.fake]
+type = "openai"
+base_url = %q
+timeout = "5s"
+data = { local = false }
+
+[models.coder]
+provider = "fake"
+id = %q
+classes = ["completion"]
+
+[routes]
+completion = ["coder"]
+
+[completion]
+debounce = "0ms"
+cache_size = 0
+
+[policy]
+local_only = ["secret.go"]
+`, fake.URL, fimModel)
+	s := start(t, cfg, lsptest.InitOptions{RootURI: fileURI(dir)})
+	s.dir = dir
+	d := s.open(t, "main.go", "package app\n\nfunc run() {\n\t‸\n}\n")
+	var prompt string
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		s.inline(t, d)
+		reqs := completions(fake)
+		prompt, _ = reqs[len(reqs)-1].Body["prompt"].(string)
+		if strings.Contains(prompt, "func OpenStore(path string, limit int) (*Store, error)") {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(prompt, "func OpenStore(path string, limit int) (*Store, error)") {
+		t.Fatalf("the prompt never held OpenStore, which the package's files use, from the unopened store.go:\n%s", prompt)
+	}
+	for _, r := range completions(fake) {
+		if p, _ := r.Body["prompt"].(string); strings.Contains(p, "SecretKey(vault") || strings.Contains(p, "hunter2") {
+			t.Errorf("local_only secret.go's content reached a remote model:\n%s", p)
+		}
+	}
+}
