@@ -411,8 +411,8 @@ const maxModuleDefs = 24
 // moduleAtCursor returns, when the cursor follows "name." or "name::"
 // with name an imported module in the workspace, that module's
 // top-level definitions that start with what was typed after the dot:
-// exported ones (in Go) and shorter names first, since short names are
-// the commonly used ones.
+// exported ones (in Go), those the workspace uses most through the
+// module first.
 func moduleAtCursor(req *CompletionRequest, off int, hints []importHint, lang repoindex.Lang) []*repoindex.Def {
 	text := req.Doc.Text[:off]
 	i := len(text)
@@ -433,7 +433,16 @@ func moduleAtCursor(req *CompletionRequest, off int, hints []importHint, lang re
 	if lang == repoindex.LangGo {
 		defs = slices.DeleteFunc(defs, func(d *repoindex.Def) bool { return !isExported(d.Name) })
 	}
+	// The names the workspace uses most through the module first, then
+	// the shorter.
+	uses := make(map[*repoindex.Def]int, len(defs))
+	for _, d := range defs {
+		uses[d] = req.Index.Used(q, d.Name)
+	}
 	slices.SortStableFunc(defs, func(a, b *repoindex.Def) int {
+		if c := cmp.Compare(uses[b], uses[a]); c != 0 {
+			return c
+		}
 		if len(a.Name) != len(b.Name) {
 			return len(a.Name) - len(b.Name)
 		}
