@@ -32,6 +32,7 @@ import (
 //
 //	SWITCHYARD_RECALL=1 go test -run TestRecall -v ./assist/
 func TestRecall(t *testing.T) {
+	only := os.Getenv("SWITCHYARD_RECALL_LANG")
 	if os.Getenv("SWITCHYARD_RECALL") == "" {
 		t.Skip("set SWITCHYARD_RECALL=1 to measure recall over the Go and Python standard libraries")
 	}
@@ -39,16 +40,19 @@ func TestRecall(t *testing.T) {
 		lang  string
 		root  string
 		truth func(ix *repoindex.Index, root, path, src string) []useSite
-		// floor is the recall measured when the benchmark was written
-		// (BENCHMARKS.md), less a little: a change that loses recall
-		// fails here. The goal is 80%; see BENCHMARKS.md for the gap.
+		// floor is the recall last measured (BENCHMARKS.md), less a
+		// little: a change that loses recall fails here. The goal is
+		// 80%.
 		floor float64
 	}{
-		{"go", goSource(t), goUses, 0.40},
-		{"python", pythonLib(), pyUses, 0.45},
+		{"go", goSource(t), goUses, 0.78},
+		{"python", pythonLib(), pyUses, 0.88},
 	}
 	for _, c := range corpora {
 		t.Run(c.lang, func(t *testing.T) {
+			if only != "" && only != c.lang {
+				t.Skip("SWITCHYARD_RECALL_LANG=" + only)
+			}
 			if c.root == "" {
 				t.Skip("no corpus")
 			}
@@ -81,6 +85,19 @@ type useSite struct {
 	name     string
 	defPath  string
 	defFirst string // the definition's first line, as the index holds it
+	// also are other files that define the same name just as well: a
+	// Go package's files for other platforms (syscall_linux.go and
+	// syscall_darwin.go), path to first line.
+	also map[string]string
+}
+
+// hit reports whether a context file holds the definition.
+func (s useSite) hit(f contextFile) bool {
+	if f.path == s.defPath && strings.Contains(f.text, s.defFirst) {
+		return true
+	}
+	first, ok := s.also[f.path]
+	return ok && strings.Contains(f.text, first)
 }
 
 type recall struct {
@@ -116,7 +133,7 @@ func measureRecall(t *testing.T, ix *repoindex.Index, root string, truth func(*r
 			found := map[sourceKind]bool{}
 			for _, f := range files {
 				r.tokens += estimateTokens(len(f.name) + headerBytes + len(f.text))
-				if f.path == s.defPath && strings.Contains(f.text, s.defFirst) {
+				if s.hit(f) {
 					found[f.source] = true
 				}
 			}
@@ -273,7 +290,15 @@ func goUses(ix *repoindex.Index, root, p, src string) []useSite {
 			return
 		}
 		seenLine[line] = true
-		out = append(out, useSite{line: line, name: name, defPath: defPath, defFirst: first})
+		also := map[string]string{}
+		for _, q := range ix.Paths() {
+			if q != defPath && filepath.Dir(q) == filepath.Dir(defPath) && !strings.HasSuffix(q, "_test.go") {
+				if f := defLine(ix, q, name, false); f != "" {
+					also[q] = f
+				}
+			}
+		}
+		out = append(out, useSite{line: line, name: name, defPath: defPath, defFirst: first, also: also})
 	}
 	for _, decl := range f.Decls {
 		fd, ok := decl.(*ast.FuncDecl)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"switchyard/assist/repoindex"
 	"switchyard/config"
@@ -75,7 +76,8 @@ func gatherContext(req *CompletionRequest, w window, budgetTokens int, sh config
 	}
 	sh = shares(sh)
 	total := budgetTokens * bytesPerToken
-	ranked := rankDefinitions(req, w)
+	ranked, likely := rankWithLikely(req, w)
+	ranked = withLikely(ranked, likely, int(sh.Definitions*float64(total)))
 	defs, used := groupDefinitions(req, ranked, int(sh.Definitions*float64(total)))
 	left := total - used
 	similar, usedSim := pickSimilar(req, w, min(left, int((sh.Definitions+sh.Similar)*float64(total))-used), defs)
@@ -121,7 +123,7 @@ func nearIdentifiers(text string, off int) []candidate {
 	scan := func(s string, base int) []hit {
 		var hits []hit
 		repoindex.Words(s, func(i, j int) {
-			hits = append(hits, hit{name: s[i:j], qual: qualifier(s, i), dist: base + i})
+			hits = append(hits, hit{name: s[i:j], qual: repoindex.Qualifier(s, i), dist: base + i})
 		})
 		return hits
 	}
@@ -158,31 +160,14 @@ func nearIdentifiers(text string, off int) []candidate {
 	return out
 }
 
-// qualifier is the identifier before a "." or "::" that ends just before
-// s[i:], "" when there is none.
-func qualifier(s string, i int) string {
-	j := i
-	switch {
-	case j >= 1 && s[j-1] == '.':
-		j--
-	case j >= 2 && s[j-2:j] == "::":
-		j -= 2
-	case j >= 2 && s[j-2:j] == "->":
-		j -= 2
-	default:
-		return ""
-	}
-	k := j
-	for k > 0 && isIdentByte(s[k-1]) {
-		k--
-	}
-	return s[k:j]
-}
-
 // scored is a definition chosen for the prompt.
 type scored struct {
 	def   *repoindex.Def
 	score float64
+	// brief: only the definition's first line goes in, for a guess
+	// (likelyDefinitions) rather than a name the code near the cursor
+	// uses.
+	brief bool
 }
 
 // importHint is one import of the current file as a path suffix that
@@ -306,11 +291,23 @@ func rankDefinitions(req *CompletionRequest, w window) []scored {
 	if lang == repoindex.LangNone {
 		return nil
 	}
-	return resolve(req, w, lang)
+	named, _ := resolve(req, w, lang, false)
+	return named
 }
 
-// resolve ranks the definitions of the identifiers near the cursor.
-func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
+// rankWithLikely is rankDefinitions and, apart, the likeliest names of
+// the modules the file imports (likelyDefinitions).
+func rankWithLikely(req *CompletionRequest, w window) (named, likely []scored) {
+	lang := repoindex.LangOf(req.Doc.Path, req.Doc.LanguageID)
+	if lang == repoindex.LangNone {
+		return nil, nil
+	}
+	return resolve(req, w, lang, true)
+}
+
+// resolve ranks the definitions of the identifiers near the cursor, and
+// with guess the likeliest names of the imported modules.
+func resolve(req *CompletionRequest, w window, lang repoindex.Lang, guess bool) (named, likely []scored) {
 	off := len(req.Doc.Text) - len(w.suffix)
 	if req.Offset >= 0 && req.Offset <= len(req.Doc.Text) {
 		off = req.Offset
@@ -324,8 +321,8 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
 			cands = append(cands, candidate{name: h.item, rank: len(cands)})
 		}
 	}
-	if len(cands) == 0 {
-		return nil
+	if len(cands) == 0 && !guess {
+		return nil, nil
 	}
 	// Right after "module." (and any part of a name typed since), the
 	// next word is one of that module's names: they come first.
@@ -342,6 +339,7 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
 	var out []scored
 	seen := map[*repoindex.Def]bool{}
 	done := map[candidate]bool{}
+	ownNames := 0 // bare names near the cursor defined in its folder
 	for _, c := range cands {
 		// An imported name is also a candidate near the cursor when the
 		// import line is near.
@@ -379,6 +377,9 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
 		if best[0].score < 2 && len(best) > ambiguousDefs {
 			continue
 		}
+		if c.qual == "" && dirOf(best[0].def.Path) == curDir {
+			ownNames++
+		}
 		weight := 1 / float64(1+c.rank)
 		for _, b := range best[:min(len(best), maxDefsPerName)] {
 			if b.score < best[0].score {
@@ -389,16 +390,19 @@ func resolve(req *CompletionRequest, w window, lang repoindex.Lang) []scored {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
-	if len(qualified) == 0 {
-		return out
-	}
-	first := make([]scored, 0, len(qualified)+len(out))
-	for _, d := range qualified {
-		if !seen[d] {
-			first = append(first, scored{def: d, score: 100})
+	if len(qualified) > 0 {
+		first := make([]scored, 0, len(qualified)+len(out))
+		for _, d := range qualified {
+			if !seen[d] {
+				first = append(first, scored{def: d, score: 100})
+			}
 		}
+		out = append(first, out...)
 	}
-	return append(first, out...)
+	if guess {
+		likely = likelyDefinitions(req, cands, hints, lang, out, ownNames)
+	}
+	return out, likely
 }
 
 // maxModuleDefs bounds the names of a module offered after "module.".
@@ -407,8 +411,8 @@ const maxModuleDefs = 24
 // moduleAtCursor returns, when the cursor follows "name." or "name::"
 // with name an imported module in the workspace, that module's
 // top-level definitions that start with what was typed after the dot:
-// exported ones (in Go) and shorter names first, since short names are
-// the commonly used ones.
+// exported ones (in Go), those the workspace uses most through the
+// module first.
 func moduleAtCursor(req *CompletionRequest, off int, hints []importHint, lang repoindex.Lang) []*repoindex.Def {
 	text := req.Doc.Text[:off]
 	i := len(text)
@@ -416,53 +420,74 @@ func moduleAtCursor(req *CompletionRequest, off int, hints []importHint, lang re
 		i--
 	}
 	typed := text[i:]
-	q := qualifier(text, i)
+	q := repoindex.Qualifier(text, i)
 	if q == "" {
 		return nil
 	}
 	var defs []*repoindex.Def
 	for _, h := range hints {
-		if h.name != q || h.item != "" {
-			continue
-		}
-		dir := h.suffix
-		if !filepath.IsAbs(dir) {
-			// The module's folder: the import path under a workspace
-			// folder, or the longest tail of it that is one (a Go
-			// import path starts with the module's path, which is not
-			// a folder).
-			for _, f := range req.Folders {
-				elems := strings.Split(dir, "/")
-				for k := range elems {
-					if found := req.Index.TopLevelIn(filepath.Join(f, filepath.Join(elems[k:]...)), typed); len(found) > 0 {
-						defs = append(defs, found...)
-						break
-					}
-				}
-				// A module that is one file: Python's m.py, a JavaScript
-				// module named without its extension.
-				for _, ext := range []string{".py", ".js", ".ts"} {
-					for _, d := range req.Index.DefsIn(filepath.Join(f, dir) + ext) {
-						if d.Container == "" && !d.Kind.Member() && strings.HasPrefix(d.Name, typed) {
-							defs = append(defs, d)
-						}
-					}
-				}
-			}
-		} else {
-			defs = append(defs, req.Index.TopLevelIn(dir, typed)...)
+		if h.name == q && h.item == "" {
+			defs = append(defs, moduleDefs(req, h, typed)...)
 		}
 	}
 	if lang == repoindex.LangGo {
 		defs = slices.DeleteFunc(defs, func(d *repoindex.Def) bool { return !isExported(d.Name) })
 	}
+	// The names the workspace uses most through the module first, then
+	// the shorter.
+	uses := make(map[*repoindex.Def]int, len(defs))
+	for _, d := range defs {
+		uses[d] = req.Index.Used(q, d.Name)
+	}
 	slices.SortStableFunc(defs, func(a, b *repoindex.Def) int {
+		if c := cmp.Compare(uses[b], uses[a]); c != 0 {
+			return c
+		}
 		if len(a.Name) != len(b.Name) {
 			return len(a.Name) - len(b.Name)
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
 	return defs[:min(len(defs), maxModuleDefs)]
+}
+
+// moduleDefs returns the top-level definitions of the imported module h
+// in the workspace whose names start with prefix.
+func moduleDefs(req *CompletionRequest, h importHint, prefix string) []*repoindex.Def {
+	dir := h.suffix
+	if filepath.IsAbs(dir) {
+		return req.Index.TopLevelIn(dir, prefix)
+	}
+	var defs []*repoindex.Def
+	// The module's folder: the import path under a workspace folder, or
+	// the longest tail of it that is one (a Go import path starts with
+	// the module's path, which is not a folder). A Python script's own
+	// folder is on its module path too.
+	bases := req.Folders
+	if repoindex.LangOf(req.Doc.Path, req.Doc.LanguageID) == repoindex.LangPython {
+		if cur := dirOf(req.Doc.Path); !slices.Contains(bases, cur) {
+			bases = append(slices.Clip(bases), cur)
+		}
+	}
+	for _, f := range bases {
+		elems := strings.Split(dir, "/")
+		for k := range elems {
+			if found := req.Index.TopLevelIn(filepath.Join(f, filepath.Join(elems[k:]...)), prefix); len(found) > 0 {
+				defs = append(defs, found...)
+				break
+			}
+		}
+		// A module that is one file: Python's m.py, a JavaScript
+		// module named without its extension.
+		for _, ext := range []string{".py", ".js", ".ts"} {
+			for _, d := range req.Index.DefsIn(filepath.Join(f, dir) + ext) {
+				if d.Container == "" && !d.Kind.Member() && strings.HasPrefix(d.Name, prefix) {
+					defs = append(defs, d)
+				}
+			}
+		}
+	}
+	return defs
 }
 
 // dirOf is the folder of an indexed (clean, absolute) path, without the
@@ -558,15 +583,20 @@ func groupDefinitions(req *CompletionRequest, chosen []scored, budget int) ([]co
 		return nil, 0
 	}
 	type group struct {
-		path string
-		defs []*repoindex.Def
+		path  string
+		defs  []*repoindex.Def
+		texts []string
 	}
 	var groups []*group
 	byPath := map[string]*group{}
 	used := 0
 	for _, c := range chosen {
 		d := c.def
-		cost := len(d.Text) + 1
+		text := d.Text
+		if c.brief {
+			text, _, _ = strings.Cut(text, "\n")
+		}
+		cost := len(text) + 1
 		g := byPath[d.Path]
 		if g == nil {
 			cost += len(relPath(d.Path, req.Folders)) + headerBytes
@@ -581,17 +611,25 @@ func groupDefinitions(req *CompletionRequest, chosen []scored, budget int) ([]co
 			groups = append(groups, g)
 		}
 		g.defs = append(g.defs, d)
+		g.texts = append(g.texts, text)
 	}
 	out := make([]contextFile, 0, len(groups))
 	for _, g := range groups {
-		slices.SortFunc(g.defs, func(a, b *repoindex.Def) int { return a.Line - b.Line })
+		order := make([]int, len(g.defs))
+		for i := range order {
+			order[i] = i
+		}
+		slices.SortFunc(order, func(a, b int) int { return g.defs[a].Line - g.defs[b].Line })
 		var b strings.Builder
-		for i, d := range g.defs {
+		sorted := make([]*repoindex.Def, len(order))
+		for i, k := range order {
 			if i > 0 {
 				b.WriteByte('\n')
 			}
-			b.WriteString(d.Text)
+			b.WriteString(g.texts[k])
+			sorted[i] = g.defs[k]
 		}
+		g.defs = sorted
 		b.WriteByte('\n')
 		out = append(out, contextFile{name: relPath(g.path, req.Folders), text: b.String(), path: g.path, source: sourceDefinitions, defs: g.defs})
 	}
@@ -617,10 +655,6 @@ func pickSimilar(req *CompletionRequest, w window, budget int, defs []contextFil
 		score      float64
 	}
 	var wins []win
-	// One pass over each span: the identifiers of each line, then each
-	// window's distinct ones counted with a stamp per word, so no set is
-	// built per window.
-	stamp := map[string]int{}
 	for i := range req.Others {
 		o := &req.Others[i]
 		if o.Path == "" || o.Path == req.Doc.Path || repoindex.LangOf(o.Path, o.LanguageID) != lang {
@@ -629,45 +663,17 @@ func pickSimilar(req *CompletionRequest, w window, budget int, defs []contextFil
 		from := max(0, min(o.Focus, len(o.Text))-similarSpan/2)
 		from = strings.LastIndexByte(o.Text[:from], '\n') + 1
 		to := min(len(o.Text), from+similarSpan)
-		line := strings.Count(o.Text[:from], "\n")
-		starts := lineStarts(o.Text[from:to], from)
-		words := make([][]string, len(starts))
-		var buf []string
-		for k, s := range starts {
-			e := to
-			if k+1 < len(starts) {
-				e = starts[k+1]
-			}
-			n := len(buf)
-			buf = appendWords(buf, o.Text[s:e])
-			words[k] = buf[n:len(buf):len(buf)]
-		}
-		for k := 0; k < len(starts); k += similarStep {
-			last := min(len(starts), k+similarWindow)
-			end := to
-			if last < len(starts) {
-				end = starts[last]
-			}
-			id := i<<24 | k + 1
-			distinct, both := 0, 0
-			for _, ws := range words[k:last] {
-				for _, w := range ws {
-					if stamp[w] == id {
-						continue
-					}
-					stamp[w] = id
-					distinct++
-					if _, ok := query[w]; ok {
-						both++
-					}
+		sp := windowsOf(o.Path, o.Text, from, to)
+		for _, sw := range sp.wins {
+			both := 0
+			for _, w := range sw.words {
+				if _, ok := query[w]; ok {
+					both++
 				}
 			}
-			if distinct == 0 {
-				continue
-			}
-			s := float64(both) / float64(len(query)+distinct-both)
+			s := float64(both) / float64(len(query)+len(sw.words)-both)
 			if s >= minSimilarity {
-				wins = append(wins, win{doc: o, start: starts[k], end: end, line: line + k, score: s})
+				wins = append(wins, win{doc: o, start: from + sw.start, end: from + sw.end, line: sp.line + sw.line, score: s})
 			}
 		}
 	}
@@ -696,6 +702,92 @@ func pickSimilar(req *CompletionRequest, w window, budget int, defs []contextFil
 		out = append(out, contextFile{name: name, text: c.doc.Text[c.start:c.end], path: c.doc.Path, source: sourceSimilar})
 	}
 	return out, used
+}
+
+// spanWindow is one similar-code window of a span: its bytes from the
+// span's start, its first line from the span's, its distinct words.
+type spanWindow struct {
+	start, end, line int
+	words            []string
+}
+
+type spanWindows struct {
+	line int // the span's first line in its file
+	wins []spanWindow
+}
+
+// The windows of the open files' spans, kept between keystrokes: while
+// the user types in one file the others do not change, and reading their
+// words again was half of a prompt's assembly (BENCHMARKS.md). The key is
+// the path, the span's offset and its text; the text is a copy, so an
+// entry holds 8 KB, not a whole old version of a document.
+var (
+	spanCacheMu sync.Mutex
+	spanCache   = map[spanKey]*spanWindows{}
+)
+
+type spanKey struct {
+	path, text string
+	from       int
+}
+
+// maxSpanCache bounds the spans kept: a few open files' worth.
+const maxSpanCache = 32
+
+// windowsOf returns the windows of text[from:to] with their words: one
+// pass over the span for the identifiers of each line, then each
+// window's distinct ones collected with a stamp per word, so no set is
+// built per window.
+func windowsOf(p, text string, from, to int) *spanWindows {
+	k := spanKey{path: p, text: text[from:to], from: from}
+	spanCacheMu.Lock()
+	sp := spanCache[k]
+	spanCacheMu.Unlock()
+	if sp != nil {
+		return sp
+	}
+	span := strings.Clone(text[from:to])
+	k.text = span
+	sp = &spanWindows{line: strings.Count(text[:from], "\n")}
+	starts := lineStarts(span, 0)
+	words := make([][]string, len(starts))
+	var buf []string
+	for i, s := range starts {
+		e := len(span)
+		if i+1 < len(starts) {
+			e = starts[i+1]
+		}
+		n := len(buf)
+		buf = appendWords(buf, span[s:e])
+		words[i] = buf[n:len(buf):len(buf)]
+	}
+	stamp := map[string]int{}
+	for i := 0; i < len(starts); i += similarStep {
+		last := min(len(starts), i+similarWindow)
+		end := len(span)
+		if last < len(starts) {
+			end = starts[last]
+		}
+		var distinct []string
+		for _, ws := range words[i:last] {
+			for _, w := range ws {
+				if stamp[w] != i+1 {
+					stamp[w] = i + 1
+					distinct = append(distinct, w)
+				}
+			}
+		}
+		if len(distinct) > 0 {
+			sp.wins = append(sp.wins, spanWindow{start: starts[i], end: end, line: i, words: distinct})
+		}
+	}
+	spanCacheMu.Lock()
+	if len(spanCache) >= maxSpanCache {
+		clear(spanCache)
+	}
+	spanCache[k] = sp
+	spanCacheMu.Unlock()
+	return sp
 }
 
 // holdsDefinition reports whether a chosen definition starts in lines

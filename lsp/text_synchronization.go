@@ -63,6 +63,9 @@ func didClose(s *server, _ context.Context, raw json.RawMessage) error {
 		}
 	}
 	s.jobsMu.Unlock()
+	// The index held the document's text; the file on disk is what is
+	// left of it now.
+	s.indexFile(uri)
 	return nil
 }
 

@@ -10,17 +10,20 @@ import (
 
 // goDefs reads a Go file's declarations with go/parser: exact where the
 // tags scanner would guess, and fast enough (see BENCHMARKS.md). A file
-// with syntax errors still gives whatever declarations parsed.
-func goDefs(path, src string) (defs []Def, imports []string) {
+// with syntax errors still gives whatever declarations parsed. local is
+// the names the file uses but does not declare, other than Go's own: the
+// package-level names of its package's other files (usage.go).
+func goDefs(path, src string) (defs []Def, imports []string, local []string) {
 	fset := token.NewFileSet()
 	f, _ := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
 	if f == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	tf := fset.File(f.Pos())
 	if tf == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
+	local = undeclared(f)
 	off := func(p token.Pos) int { return tf.Offset(p) }
 	line := func(p token.Pos) int { return tf.Line(p) - 1 }
 	for _, im := range f.Imports {
@@ -73,8 +76,99 @@ func goDefs(path, src string) (defs []Def, imports []string) {
 			}
 		}
 	}
-	return defs, imports
+	return defs, imports, local
 }
+
+// undeclared lists the distinct names f uses that it declares nowhere,
+// Go's own and imported packages' aside: what the parser's object
+// resolution would leave unresolved, found without the scopes and
+// objects it allocates for every declaration, and a little wider (a
+// name declared in one function and used in another is not counted).
+func undeclared(f *ast.File) []string {
+	declared := map[string]bool{}
+	for _, im := range f.Imports {
+		if im.Name != nil {
+			declared[im.Name.Name] = true
+		} else if p, err := strconv.Unquote(im.Path.Value); err == nil {
+			declared[p[strings.LastIndexByte(p, '/')+1:]] = true
+		}
+	}
+	declare := func(ids ...*ast.Ident) {
+		for _, id := range ids {
+			if id != nil {
+				declared[id.Name] = true
+			}
+		}
+	}
+	var used []*ast.Ident
+	// Idents that are not uses: x.Sel's Sel, a struct literal's field
+	// name.
+	notUse := map[*ast.Ident]bool{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.ImportSpec, *ast.BranchStmt:
+			return false
+		case *ast.FuncDecl:
+			declare(n.Name)
+		case *ast.Field:
+			declare(n.Names...)
+		case *ast.ValueSpec:
+			declare(n.Names...)
+		case *ast.TypeSpec:
+			declare(n.Name)
+		case *ast.LabeledStmt:
+			declare(n.Label)
+		case *ast.AssignStmt:
+			if n.Tok == token.DEFINE {
+				for _, e := range n.Lhs {
+					if id, ok := e.(*ast.Ident); ok {
+						declare(id)
+					}
+				}
+			}
+		case *ast.RangeStmt:
+			if n.Tok == token.DEFINE {
+				for _, e := range []ast.Expr{n.Key, n.Value} {
+					if id, ok := e.(*ast.Ident); ok {
+						declare(id)
+					}
+				}
+			}
+		case *ast.SelectorExpr:
+			notUse[n.Sel] = true
+		case *ast.KeyValueExpr:
+			if id, ok := n.Key.(*ast.Ident); ok {
+				notUse[id] = true
+			}
+		case *ast.Ident:
+			if !notUse[n] {
+				used = append(used, n)
+			}
+		}
+		return true
+	})
+	var out []string
+	seen := make(map[string]bool, len(used))
+	for _, id := range used {
+		if n := id.Name; !seen[n] && !declared[n] && !predeclared[n] && n != "_" {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// predeclared are Go's universe names, which every file uses unresolved.
+var predeclared = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range strings.Fields(`any bool byte comparable complex64 complex128 error float32 float64
+		int int8 int16 int32 int64 rune string uint uint8 uint16 uint32 uint64 uintptr
+		true false iota nil append cap clear close complex copy delete imag len make max min
+		new panic print println real recover`) {
+		m[n] = true
+	}
+	return m
+}()
 
 // goMembers adds a struct's fields and an interface's methods, each with
 // its own line, so "x.Field" finds the field's type.

@@ -35,7 +35,7 @@ func (k Kind) Member() bool { return k == KindMethod || k == KindField }
 // name and arguments the model needs.
 const (
 	maxHeaderBytes = 400
-	maxTypeBytes   = 800
+	maxTypeBytes   = 400
 )
 
 // Defaults of Options.
@@ -95,7 +95,10 @@ type file struct {
 	// worth of memory instead of a posting list entry, and a false
 	// positive only makes a caller read one file more.
 	uses bloom
-	size int
+	// qualUses are the keys of its uses of imported modules' names
+	// (usage.go), sorted.
+	qualUses []uint64
+	size     int
 }
 
 // Index is the workspace's symbol index. Its methods are safe for
@@ -113,6 +116,13 @@ type Index struct {
 	// dirs maps a folder to the files in it, for a module's definitions.
 	dirs map[string][]*file
 	full bool // MaxFiles was reached
+	// uses counts the files that use each key of usage.go.
+	uses map[uint64]uint32
+	gen  atomic.Uint64
+
+	cacheMu  sync.Mutex
+	cache    map[string]mostUsed // MostUsed's answers for generation cacheGen
+	cacheGen uint64
 
 	pendMu  sync.Mutex
 	pending map[string]change
@@ -159,6 +169,8 @@ func New(opts Options) *Index {
 		files:   map[string]*file{},
 		names:   map[string][]*Def{},
 		dirs:    map[string][]*file{},
+		uses:    map[uint64]uint32{},
+		cache:   map[string]mostUsed{},
 		pending: map[string]change{},
 		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
@@ -235,7 +247,7 @@ func readFile(p string, maxBytes int64) *file {
 	if err != nil || looksBinary(b) {
 		return nil
 	}
-	return parse(p, lang, string(b))
+	return parse(p, lang, string(b), true)
 }
 
 func looksBinary(b []byte) bool {
@@ -248,14 +260,27 @@ func looksBinary(b []byte) bool {
 	return false
 }
 
-// parse indexes one file's text.
-func parse(p string, lang Lang, src string) *file {
+// parse indexes one file's text. With own, the definitions' strings are
+// copies: substrings would keep a file read from disk alive whole. An
+// open document's text is held by the editor's document store anyway, so
+// its definitions point into it instead of copying it once more; when the
+// document is closed the file is read again from disk.
+func parse(p string, lang Lang, src string, own bool) *file {
 	var (
 		defs    []Def
 		imports []string
+		extra   []uint64
 	)
 	if lang == LangGo {
-		defs, imports = goDefs(p, src)
+		var local []string
+		defs, imports, local = goDefs(p, src)
+		if len(local) > 0 {
+			q := PackageQual(filepath.Dir(p))
+			extra = make([]uint64, 0, len(local)+8)
+			for _, n := range local {
+				extra = append(extra, UseKey(q, n))
+			}
+		}
 	} else {
 		defs, imports = tagDefs(lang, src)
 	}
@@ -263,12 +288,14 @@ func parse(p string, lang Lang, src string) *file {
 	f.defs = make([]*Def, len(defs))
 	for i := range defs {
 		d := &defs[i]
-		// Own copies: substrings would keep the whole text alive.
-		d.Name, d.Text, d.Container = strings.Clone(d.Name), strings.Clone(d.Text), strings.Clone(d.Container)
+		if own {
+			d.Name, d.Text, d.Container = strings.Clone(d.Name), strings.Clone(d.Text), strings.Clone(d.Container)
+		}
 		d.Path, d.Lang = p, lang
 		f.defs[i] = d
 	}
 	f.uses = newBloom(Identifiers(src, nil))
+	f.qualUses = qualifiedUses(src, imports, extra)
 	return f
 }
 
@@ -325,6 +352,8 @@ func (ix *Index) put(f *file, open bool) {
 		return
 	}
 	ix.files[f.path] = f
+	ix.gen.Add(1)
+	ix.countUsesLocked(f, 1)
 	ix.dirs[f.dir] = append(ix.dirs[f.dir], f)
 	for _, d := range f.defs {
 		ix.names[d.Name] = append(ix.names[d.Name], d)
@@ -335,6 +364,8 @@ func (ix *Index) put(f *file, open bool) {
 // are rebuilt, never edited in place, for readers holding them.
 func (ix *Index) dropLocked(f *file) {
 	delete(ix.files, f.path)
+	ix.gen.Add(1)
+	ix.countUsesLocked(f, -1)
 	kept := make([]*file, 0, len(ix.dirs[f.dir]))
 	for _, o := range ix.dirs[f.dir] {
 		if o != f {
@@ -505,7 +536,7 @@ func (ix *Index) Flush(now bool) time.Duration {
 			}
 			ix.mu.Unlock()
 		case c.fromDoc:
-			ix.put(parse(p, LangOf(p, ""), c.text), true)
+			ix.put(parse(p, LangOf(p, ""), c.text, false), true)
 		default:
 			if f := readFile(p, ix.opts.MaxFileBytes); f != nil {
 				ix.put(f, false)

@@ -172,7 +172,7 @@ func (s *Store) Put(key string, v []byte) error {
 	return nil
 }
 `
-	defs, imports := goDefs("store.go", src)
+	defs, imports, _ := goDefs("store.go", src)
 	want := []string{"Limit", "Store", "Store.Name", "Store.mu", "Getter", "Getter.Get", "New", "Store.Put"}
 	if got := names(defs); !slices.Equal(got, want) {
 		t.Errorf("definitions = %q, want %q", got, want)
