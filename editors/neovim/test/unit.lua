@@ -717,6 +717,19 @@ test("next edit: shown with extmarks, applied as one undo step", function()
   eq(false, require("switchyard").accept_next_edit(), "nothing left to accept")
 end)
 
+test("next edit: an edit inside a word is shown over the whole word", function()
+  local buf = renamed_buffer()
+  local ne = require("switchyard.nextedit")
+  local function shown(scol, ecol, text)
+    return ne.display(buf, { { srow = 1, scol = scol, erow = 1, ecol = ecol, text = text } })
+  end
+  -- "c" to "am" is what a server diffing by character sends for count -> amount.
+  eq({ { srow = 1, scol = 11, erow = 1, ecol = 16, removed = "count", inserted = "amount" } }, shown(11, 12, "am"), "c -> am")
+  eq({ { srow = 1, scol = 11, erow = 1, ecol = 16, removed = "count", inserted = "counter" } }, shown(16, 16, "er"), "insert at the end of a word")
+  eq({ { srow = 1, scol = 17, erow = 1, ecol = 18, removed = "+", inserted = "-" } }, shown(17, 18, "-"), "between words")
+  eq({}, shown(11, 16, "count"), "no change")
+end)
+
 test("next edit: away from the cursor the key jumps first, with a hint", function()
   local buf = renamed_buffer()
   local ne = require("switchyard.nextedit")

@@ -123,14 +123,24 @@ export interface Suggestion {
   lastLine: number;
 }
 
-// trimEdit drops the text an edit keeps unchanged at its ends, so that a
-// server that sends a whole rewritten line strikes through only what
-// changes. Pure display: the edits applied are the server's own.
+// word says whether c is part of a word: an identifier character or any
+// letter.
+function word(c: string | undefined): boolean {
+  return c !== undefined && /[\p{L}\p{N}_$]/u.test(c);
+}
+
+// trimmed drops the whole words an edit keeps unchanged at its ends, so
+// that a server that sends a whole rewritten line strikes through only
+// the word that changes. Pure display: the edits applied are the
+// server's own.
 function trimmed(removed: string, inserted: string): { head: string; removed: string; inserted: string } {
   let a = 0;
   while (a < removed.length && a < inserted.length && removed[a] === inserted[a]) a++;
   let b = 0;
   while (b < removed.length - a && b < inserted.length - a && removed[removed.length - 1 - b] === inserted[inserted.length - 1 - b]) b++;
+  // Whole words: "count" to "amount" strikes through "count", not "c".
+  while (a > 0 && word(removed[a - 1]) && (word(removed[a]) || word(inserted[a]))) a--;
+  while (b > 0 && word(removed[removed.length - b]) && (word(removed[removed.length - 1 - b]) || word(inserted[inserted.length - 1 - b]))) b--;
   return { head: removed.slice(0, a), removed: removed.slice(a, removed.length - b), inserted: inserted.slice(a, inserted.length - b) };
 }
 
@@ -148,10 +158,20 @@ export function suggestion(r: unknown, doc: Doc): Suggestion | undefined {
   if (!isResult(r) || !applies(r, doc)) return undefined;
   const shown: Shown[] = [];
   for (const e of r.edits) {
-    const full = textIn(doc, e.range);
-    if (full === e.newText) continue;
-    const t = trimmed(full, e.newText);
-    const start = advance(e.range.start, t.head);
+    const old = textIn(doc, e.range);
+    if (old === e.newText) continue;
+    // An edit that starts or ends inside a word ("c" to "am" in "count")
+    // is shown over the whole word.
+    const first = doc.lineAt(e.range.start.line);
+    const last = doc.lineAt(e.range.end.line);
+    let sc = e.range.start.character;
+    let ec = e.range.end.character;
+    if (word(old[0]) || word(e.newText[0])) while (sc > 0 && word(first[sc - 1])) sc--;
+    if (word(old[old.length - 1]) || word(e.newText[e.newText.length - 1])) while (ec < last.length && word(last[ec])) ec++;
+    const head = first.slice(sc, e.range.start.character);
+    const tail = last.slice(e.range.end.character, ec);
+    const t = trimmed(head + old + tail, head + e.newText + tail);
+    const start = advance({ line: e.range.start.line, character: sc }, t.head);
     const end = advance(start, t.removed);
     const inserted = t.inserted.replace(/\r?\n/g, '⏎');
     shown.push({ range: { start, end }, removed: t.removed, inserted, label: inserted });

@@ -163,9 +163,16 @@ local function advance(row, col, text)
   return row + #lines - 1, #lines[#lines]
 end
 
---- What each edit looks like on screen: the part it keeps unchanged at
---- either end is left out, so that a whole rewritten line strikes through
---- only the word that changes. Edits that change nothing are dropped.
+-- Whether byte i of s is part of a word (identifier characters, and any
+-- byte of a multibyte character).
+local function word(s, i)
+  local c = s:byte(i)
+  return c ~= nil and (c >= 0x80 or s:sub(i, i):match("[%w_]") ~= nil)
+end
+
+--- What each edit looks like on screen: the whole words it keeps
+--- unchanged at either end are left out, so that a whole rewritten line
+--- strikes through only the word that changes. Edits that change nothing are dropped.
 ---@return table[] {srow, scol, erow, ecol, removed, inserted}
 function M.display(bufnr, edits)
   local out = {}
@@ -173,6 +180,24 @@ function M.display(bufnr, edits)
     local old = text_between(bufnr, e.srow, e.scol, e.erow, e.ecol)
     local new = e.text
     if old ~= new then
+      -- An edit that starts or ends inside a word ("c" to "am" in
+      -- "count") is shown over the whole word.
+      local first = api.nvim_buf_get_lines(bufnr, e.srow, e.srow + 1, true)[1]
+      local last = api.nvim_buf_get_lines(bufnr, e.erow, e.erow + 1, true)[1]
+      local scol, ecol = e.scol, e.ecol
+      if word(old, 1) or word(new, 1) then
+        while scol > 0 and word(first, scol) do
+          scol = scol - 1
+        end
+      end
+      if word(old, #old) or word(new, #new) then
+        while ecol < #last and word(last, ecol + 1) do
+          ecol = ecol + 1
+        end
+      end
+      local head, tail = first:sub(scol + 1, e.scol), last:sub(e.ecol + 1, ecol)
+      old, new = head .. old .. tail, head .. new .. tail
+      e = { srow = e.srow, scol = scol, erow = e.erow, ecol = ecol }
       local a = 0
       while a < #old and a < #new and old:byte(a + 1) == new:byte(a + 1) do
         a = a + 1
@@ -180,6 +205,13 @@ function M.display(bufnr, edits)
       local b = 0
       while b < #old - a and b < #new - a and old:byte(#old - b) == new:byte(#new - b) do
         b = b + 1
+      end
+      -- Whole words: "count" to "amount" strikes through "count", not "c".
+      while a > 0 and word(old, a) and (word(old, a + 1) or word(new, a + 1)) do
+        a = a - 1
+      end
+      while b > 0 and word(old, #old - b + 1) and (word(old, #old - b) or word(new, #new - b)) do
+        b = b - 1
       end
       local removed, inserted = old:sub(a + 1, #old - b), new:sub(a + 1, #new - b)
       local srow, scol = advance(e.srow, e.scol, old:sub(1, a))

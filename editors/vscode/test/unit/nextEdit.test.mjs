@@ -59,6 +59,17 @@ test('a rename suggestion strikes through the old name and shows the new one aft
   assert.equal(s.lastLine, 1);
 });
 
+test('an edit inside a word is shown over the whole word', () => {
+  // What a server that diffs by character sends for count -> counter.
+  const minimal = { ...answer, edits: [{ range: at(1, 16, 1, 16), newText: 'er' }] };
+  assert.deepEqual(suggestion(minimal, doc(renamed)).shown, [{ range: at(1, 11, 1, 16), removed: 'count', inserted: 'counter', label: 'counter' }]);
+  const c2am = { ...answer, edits: [{ range: at(1, 11, 1, 12), newText: 'am' }] };
+  assert.deepEqual(suggestion(c2am, doc(renamed)).shown, [{ range: at(1, 11, 1, 16), removed: 'count', inserted: 'amount', label: 'amount' }]);
+  // Between words, nothing is widened.
+  const plus = { ...answer, edits: [{ range: at(1, 17, 1, 18), newText: '-' }] };
+  assert.deepEqual(suggestion(plus, doc(renamed)).shown, [{ range: at(1, 17, 1, 18), removed: '+', inserted: '-', label: '-' }]);
+});
+
 test('what an edit keeps unchanged is not struck through', () => {
   // The server rewrote the whole line; only "count" changes.
   const whole = { ...answer, edits: [{ range: at(1, 0, 1, 20), newText: '    return total + b' }] };
