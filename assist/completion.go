@@ -146,7 +146,7 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 	}
 	if others := gatherContext(&req, w, cfg.MaxContextTokens, cfg.Context); len(others) > 0 {
 		in.others, in.repo = others, repoName(req.Doc.Path, req.Folders)
-		need.Paths, in.isLocal = applyPolicy(st.router, others, need.Paths)
+		need.Paths, in.isLocal = applyPolicy(st.router, config.TaskCompletion, others, need.Paths)
 		for _, o := range others {
 			need.PromptTokens += estimateTokens(len(o.name) + len(o.text) + headerBytes)
 		}
@@ -235,7 +235,7 @@ type (
 // so it does not pull the whole request onto a local model; isLocal then
 // tells which targets may see it, and is nil when none is local-only. A
 // router that cannot say gets every path, and decides for all of them.
-func applyPolicy(r providers.Router, others []contextFile, paths []string) (_ []string, isLocal func(providers.Target) bool) {
+func applyPolicy(r providers.Router, task string, others []contextFile, paths []string) (_ []string, isLocal func(providers.Target) bool) {
 	lr, ok := r.(contextRuler)
 	if !ok {
 		for _, o := range others {
@@ -245,7 +245,7 @@ func applyPolicy(r providers.Router, others []contextFile, paths []string) (_ []
 	}
 	kept := 0
 	for i := range others {
-		if lr.LocalOnlyRule(config.TaskCompletion, others[i].path) != "" {
+		if lr.LocalOnlyRule(task, others[i].path) != "" {
 			others[i].localOnly = true
 			continue
 		}

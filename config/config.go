@@ -16,6 +16,7 @@ type Config struct {
 	Routes     map[string][]string     `toml:"routes" json:"routes,omitempty"` // task -> model names, in order of preference
 	Tasks      map[string]TaskSettings `toml:"tasks" json:"tasks,omitempty"`   // task -> how it is routed when [routes] does not pin it
 	Completion Completion              `toml:"completion" json:"completion"`
+	NextEdit   NextEdit                `toml:"next_edit" json:"next_edit"`
 	Images     Images                  `toml:"images" json:"images"`
 	Policy     Policy                  `toml:"policy" json:"policy"`
 	Trust      Trust                   `toml:"trust" json:"trust"`
@@ -31,6 +32,7 @@ const (
 	TaskRefactor    = "refactor"     // multi-file refactor
 	TaskImage       = "image"        // implement from a screenshot or mockup
 	TaskLongContext = "long_context" // a question over much of the repository
+	TaskNextEdit    = "next_edit"    // predict the user's next edit near the cursor
 )
 
 // Model classes, what a model can be used for.
@@ -42,6 +44,7 @@ const (
 	ClassLongContext = "long-context"
 	ClassOpenWeight  = "open-weight"
 	ClassLocal       = "local"
+	ClassNextEdit    = "next-edit"
 )
 
 // Provider is one backend, [providers.NAME]. It says under which terms a
@@ -88,6 +91,10 @@ type Model struct {
 	ContextWindow int      `toml:"context_window" json:"context_window,omitempty"`
 	MaxOutput     int      `toml:"max_output" json:"max_output,omitempty"`
 	Vision        bool     `toml:"vision" json:"vision,omitempty"`
+	// NextEditFormat is the prompt format for next-edit suggestions;
+	// "" infers it from ID (Zeta, Instinct, Sweep), "chat" asks any chat
+	// model.
+	NextEditFormat string `toml:"next_edit_format" json:"next_edit_format,omitempty"`
 }
 
 // Completion tunes inline completion.
@@ -108,6 +115,29 @@ type Completion struct {
 	// Context divides MaxContextTokens between the sources of
 	// repository context, [completion.context].
 	Context ContextShares `toml:"context" json:"context,omitempty"`
+}
+
+// NextEdit tunes next-edit suggestions, [next_edit]: the edit the user
+// will likely make next, possibly away from the cursor and over several
+// lines, predicted from their recent edits.
+type NextEdit struct {
+	// Enabled turns the switchyard/nextEdit request on; off, the server
+	// answers null at once. Off by default: it costs one model call per
+	// pause in typing.
+	Enabled  bool     `toml:"enabled" json:"enabled,omitempty"`
+	Debounce Duration `toml:"debounce" json:"debounce,omitempty"` // the clients wait this long after the last keystroke
+	Timeout  Duration `toml:"timeout" json:"timeout,omitempty"`   // give up on a prediction after this
+	// WindowLines is the editable window: the lines around the cursor
+	// the model may rewrite. A suggestion outside it is dropped.
+	WindowLines int `toml:"window_lines" json:"window_lines,omitempty"`
+	// ContextLines are the lines shown above and below the window, read
+	// but not editable.
+	ContextLines int `toml:"context_lines" json:"context_lines,omitempty"`
+	// MaxHunks is how many recent edits (coalesced hunks, from every open
+	// document) go into the prompt.
+	MaxHunks    int      `toml:"max_hunks" json:"max_hunks,omitempty"`
+	MaxTokens   int      `toml:"max_tokens" json:"max_tokens,omitempty"` // the longest answer, in tokens
+	Temperature *float64 `toml:"temperature" json:"temperature,omitempty"`
 }
 
 // ContextShares are the parts of completion.max_context_tokens each

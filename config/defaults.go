@@ -39,6 +39,20 @@ const (
 	DefaultLogLevel        = "info"
 )
 
+// Documented next-edit defaults, [next_edit]. 300 ms waits out a burst
+// of typing, since each prediction costs a model call that rewrites a
+// whole window. 40 lines hold a function body and the uses of a renamed
+// parameter near it, and rewritten they stay within a few hundred tokens,
+// which a local next-edit model writes in about a second.
+const (
+	DefaultNextEditDebounce     = 300 * time.Millisecond
+	DefaultNextEditTimeout      = 10 * time.Second
+	DefaultNextEditWindowLines  = 40
+	DefaultNextEditContextLines = 20
+	DefaultNextEditMaxHunks     = 8
+	DefaultNextEditMaxTokens    = 1024
+)
+
 // DefaultMaxContextTokens is the budget for other open files sent with a
 // completion: the parts of two or three files around where they were last
 // edited, so a prompt stays near 3,000 tokens, which small local models
@@ -117,6 +131,14 @@ func Defaults() *Config {
 				OpenFiles:   DefaultContextOpenFiles,
 			},
 		},
+		NextEdit: NextEdit{
+			Debounce:     Duration(DefaultNextEditDebounce),
+			Timeout:      Duration(DefaultNextEditTimeout),
+			WindowLines:  DefaultNextEditWindowLines,
+			ContextLines: DefaultNextEditContextLines,
+			MaxHunks:     DefaultNextEditMaxHunks,
+			MaxTokens:    DefaultNextEditMaxTokens,
+		},
 		Images: Images{
 			MaxFileMB: DefaultImageMaxFileMB,
 			MaxPixels: DefaultImageMaxPixels,
@@ -158,6 +180,7 @@ func (c *Config) Clone() *Config {
 		}
 	}
 	out.Completion.Temperature = clonePtr(c.Completion.Temperature)
+	out.NextEdit.Temperature = clonePtr(c.NextEdit.Temperature)
 	out.Policy.Jurisdictions = cloneStrings(c.Policy.Jurisdictions)
 	out.Policy.MaxRetentionDays = clonePtr(c.Policy.MaxRetentionDays)
 	out.Policy.LocalOnly = cloneStrings(c.Policy.LocalOnly)

@@ -89,7 +89,7 @@ func TestParseTOMLErrors(t *testing.T) {
 		{"bad duration", "[completion]\ndebounce = \"soon\"\n",
 			`cfg.toml:2: completion.debounce: "soon" is not a duration`},
 		{"unknown top-level key", "[completoin]\ndebounce = 1\n",
-			"cfg.toml:1: completoin: unknown key: check its spelling (known here: providers, models, routes, tasks, completion, images, policy, trust, log, audit, actions)"},
+			"cfg.toml:1: completoin: unknown key: check its spelling (known here: providers, models, routes, tasks, completion, next_edit, images, policy, trust, log, audit, actions)"},
 		{"unknown key in a provider", "[providers.local]\ntype = \"openai\"\nbase_ur = \"http://x\"\n",
 			"cfg.toml:3: providers.local.base_ur: unknown key"},
 		{"unknown key in a dotted table", "[providers.local]\ntype = \"openai\"\n\n[providers.local.data]\nlocal = true\nlcoal = true\n",
@@ -243,6 +243,9 @@ func TestExampleFileLoadsAndValidates(t *testing.T) {
 	}
 	if c.Audit != d.Audit {
 		t.Errorf("example.toml's [audit] = %+v, Defaults() = %+v", c.Audit, d.Audit)
+	}
+	if c.NextEdit != d.NextEdit {
+		t.Errorf("example.toml's [next_edit] = %+v, Defaults() = %+v", c.NextEdit, d.NextEdit)
 	}
 	if c.Images != d.Images {
 		t.Errorf("example.toml's [images] = %+v, Defaults() = %+v", c.Images, d.Images)

@@ -14,11 +14,22 @@ import (
 // of the JSON Schema, so an editor offers exactly what Validate accepts.
 var (
 	ProviderTypes = []string{"openai", "azure", "anthropic", "bedrock", "vertex", "mistral", "ollama", "llamacpp"}
-	Classes       = []string{ClassCompletion, ClassCoding, ClassFrontier, ClassMultimodal, ClassLongContext, ClassOpenWeight, ClassLocal}
+	Classes       = []string{ClassCompletion, ClassCoding, ClassFrontier, ClassMultimodal, ClassLongContext, ClassOpenWeight, ClassLocal, ClassNextEdit}
 	FIMFormats    = []string{"", "native", "none", "qwen", "deepseek", "starcoder", "codellama", "codestral"}
-	Tasks         = []string{TaskCompletion, TaskCoding, TaskRefactor, TaskImage, TaskLongContext}
+	Tasks         = []string{TaskCompletion, TaskCoding, TaskRefactor, TaskImage, TaskLongContext, TaskNextEdit}
 	MultiLines    = []string{"auto", "always", "never"}
-	LogLevels     = []string{"debug", "info", "warn", "error"}
+	// NextEditFormats are the prompt formats of next-edit suggestions:
+	// "" infers it from the model id, "chat" is any chat model.
+	NextEditFormats = []string{"", "zeta", "instinct", "sweep", "chat"}
+	LogLevels       = []string{"debug", "info", "warn", "error"}
+)
+
+// Bounds of [next_edit]: a window past a few hundred lines is more than
+// any model rewrites within a pause in typing.
+const (
+	maxNextEditWindowLines  = 400
+	maxNextEditContextLines = 1000
+	maxNextEditHunks        = 64
 )
 
 // Upper bounds past which a value is surely a mistake (a number of seconds
@@ -76,6 +87,7 @@ func (c *Config) validate(source func(key string) (string, int)) error {
 		}
 	}
 	c.Completion.validate(ps)
+	c.NextEdit.validate(ps)
 	c.Images.validate(ps)
 	c.Policy.validate(ps)
 	validateActions(ps, c.Actions)
@@ -166,6 +178,9 @@ func (m Model) validate(ps *problems, key string, providers map[string]Provider,
 	if !slices.Contains(FIMFormats, m.FIM) {
 		ps.add(key+".fim", "%q is not a fill-in-the-middle format: use one of %s, or leave it out to infer it from the model id", m.FIM, list(FIMFormats[1:]))
 	}
+	if !slices.Contains(NextEditFormats, m.NextEditFormat) {
+		ps.add(key+".next_edit_format", "%q is not a next-edit prompt format: use one of %s, or leave it out to infer it from the model id", m.NextEditFormat, list(NextEditFormats[1:]))
+	}
 	if m.ContextWindow < 0 {
 		ps.add(key+".context_window", "%d is negative: give the model's context window in tokens, or leave it out", m.ContextWindow)
 	}
@@ -211,6 +226,30 @@ func (c Completion) validate(ps *problems) {
 	}
 	if !slices.Contains(MultiLines, c.MultiLine) {
 		ps.add("completion.multi_line", "%q is not a choice: use one of %s", c.MultiLine, list(MultiLines))
+	}
+}
+
+func (n NextEdit) validate(ps *problems) {
+	switch {
+	case n.Debounce < 0:
+		ps.add("next_edit.debounce", "%s is negative: use 0 to ask at once, or a duration such as \"300ms\"", n.Debounce.D())
+	case n.Debounce.D() > maxDebounce:
+		ps.add("next_edit.debounce", "%s is longer than %s: write it in milliseconds, such as \"300ms\" or 300", n.Debounce.D(), maxDebounce)
+	}
+	if n.Timeout <= 0 {
+		ps.add("next_edit.timeout", "%s must be more than 0: use a duration such as \"10s\"", n.Timeout.D())
+	}
+	count := func(key string, v, least, most int, what string) {
+		if v < least || v > most {
+			ps.add(key, "%d is outside %d to %d %s", v, least, most, what)
+		}
+	}
+	count("next_edit.window_lines", n.WindowLines, 1, maxNextEditWindowLines, "lines: the model rewrites this many lines around the cursor, such as 40")
+	count("next_edit.context_lines", n.ContextLines, 0, maxNextEditContextLines, "lines: shown above and below the window, such as 20")
+	count("next_edit.max_hunks", n.MaxHunks, 0, maxNextEditHunks, "recent edits")
+	count("next_edit.max_tokens", n.MaxTokens, 1, maxCompletionTokens, "tokens: the answer is the whole rewritten window, so allow some 20 tokens a line")
+	if n.Temperature != nil && (*n.Temperature < 0 || *n.Temperature > 2) {
+		ps.add("next_edit.temperature", "%g is outside 0 to 2: use 0 for steady predictions", *n.Temperature)
 	}
 }
 

@@ -83,6 +83,18 @@ func (s *snapshot) applyChange(c contentChange, version int32, enc encoding) *sn
 	return next
 }
 
+// recordChange adds the change c that made next from prev to the edit
+// history.
+func (d *documents) recordChange(prev, next *snapshot, c contentChange) {
+	if c.Range == nil {
+		d.history.RecordFull(next.uri, next.path, prev.text, next.text)
+		return
+	}
+	start := next.edited
+	end := start + len(prev.text) - len(next.text) + len(c.Text)
+	d.history.Record(next.uri, next.path, prev.text, next.text, start, end, len(c.Text))
+}
+
 // documents is the store of open documents. Text synchronisation writes it
 // from the read loop; requests read a snapshot from it there too, so the
 // lock is only contended by the rare goroutine that looks a document up.
@@ -93,6 +105,8 @@ type documents struct {
 	// the most recently edited ones to go first as context.
 	touched map[string]uint64
 	clock   uint64
+	// history is the user's recent edits, for next-edit suggestions.
+	history assist.EditHistory
 }
 
 func newDocuments() *documents {
@@ -120,6 +134,7 @@ func (d *documents) remove(uri string) bool {
 	_, ok := d.open[uri]
 	delete(d.open, uri)
 	delete(d.touched, uri)
+	d.history.Forget(uri)
 	return ok
 }
 

@@ -92,6 +92,9 @@ type serverCapabilities struct {
 	Workspace                *workspaceServerCapabilities     `json:"workspace,omitempty"`
 	CodeActionProvider       any                              `json:"codeActionProvider,omitempty"`
 	ExecuteCommandProvider   any                              `json:"executeCommandProvider,omitempty"`
+	// Experimental carries the server's own extensions:
+	// {"switchyard": {"nextEdit": true}} for switchyard/nextEdit.
+	Experimental any `json:"experimental,omitempty"`
 }
 
 type workspaceServerCapabilities struct {

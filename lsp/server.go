@@ -201,6 +201,8 @@ func jobFor(method string) jobFunc {
 		return resolveCodeAction
 	case "workspace/executeCommand":
 		return executeCommand
+	case methodNextEdit:
+		return nextEdit
 	}
 	return nil
 }
@@ -281,6 +283,9 @@ func initialize(s *server, _ context.Context, raw json.RawMessage) (any, error) 
 			},
 			CodeActionProvider:     codeActionOptions(),
 			ExecuteCommandProvider: executeCommandOptions(),
+			// Announced whether or not [next_edit] is enabled: the
+			// setting can change during the session.
+			Experimental: map[string]any{"switchyard": map[string]bool{"nextEdit": true}},
 		},
 		ServerInfo: &protocol.ServerInfo{Name: "switchyard", Version: s.version()},
 	}, nil

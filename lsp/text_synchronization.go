@@ -37,7 +37,9 @@ func didChange(s *server, _ context.Context, raw json.RawMessage) error {
 		return nil
 	}
 	for _, c := range p.Changes {
-		snap = snap.applyChange(c, p.TextDocument.Version, s.enc)
+		next := snap.applyChange(c, p.TextDocument.Version, s.enc)
+		s.docs.recordChange(snap, next, c)
+		snap = next
 	}
 	s.docs.set(snap)
 	s.indexDocument(snap)
@@ -55,8 +57,10 @@ func didClose(s *server, _ context.Context, raw json.RawMessage) error {
 	}
 	// A completion still running for the closed document is of no use.
 	s.jobsMu.Lock()
-	if r := s.latest[uri]; r != nil {
-		r.cancel(errClientCancelled)
+	for _, key := range []string{uri, nextEditKey(uri)} {
+		if r := s.latest[key]; r != nil {
+			r.cancel(errClientCancelled)
+		}
 	}
 	s.jobsMu.Unlock()
 	return nil

@@ -20,6 +20,7 @@ var taskClass = map[string]string{
 	config.TaskRefactor:    config.ClassFrontier,
 	config.TaskImage:       config.ClassMultimodal,
 	config.TaskLongContext: config.ClassLongContext,
+	config.TaskNextEdit:    config.ClassNextEdit,
 }
 
 // Rules that remove a candidate, as Candidate.Rule names them.

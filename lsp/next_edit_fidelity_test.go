@@ -1,0 +1,231 @@
+package lsp_test
+
+import (
+	"encoding/json"
+	"go/ast"
+	"go/build"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"switchyard/lsp/lsptest"
+	"switchyard/providers/providertest"
+)
+
+// The next-edit fidelity benchmark: multi-site edits replayed from real
+// files. In real Go functions of the standard library a parameter is
+// renamed in the signature, keystroke by keystroke as an editor sends
+// it; the true next edit is the same rename at the parameter's first use.
+// A fake model answers the true region (the window it is shown, with that
+// use renamed when it lies in the window), so what is measured is the
+// pipeline: history, window, prompt, answer parsing, diff, drop rules and
+// LSP positions. A case counts when applying the returned edits gives
+// exactly the truth.
+
+// renameCase is one replayed rename.
+type renameCase struct {
+	name     string // file:function:parameter
+	text     string // the file as it is
+	decl     int    // offset of the parameter's name in the signature
+	use      int    // offset of its first use
+	old, new string
+}
+
+// stdlibRenameCases builds up to n cases from the Go files of a few
+// standard library packages, one per function: its first named
+// parameter that is used in the body.
+func stdlibRenameCases(t testing.TB, n int) []renameCase {
+	t.Helper()
+	root := filepath.Join(build.Default.GOROOT, "src")
+	var cases []renameCase
+	for _, pkg := range []string{"strings", "bytes", "strconv", "sort", "bufio", "net/url", "text/tabwriter", "path", "encoding/csv", "go/scanner"} {
+		files, _ := filepath.Glob(filepath.Join(root, pkg, "*.go"))
+		slices.Sort(files)
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			src, err := os.ReadFile(f)
+			if err != nil {
+				continue
+			}
+			cases = append(cases, renameCasesOf(filepath.Join(pkg, filepath.Base(f)), string(src))...)
+			if len(cases) >= n {
+				return cases[:n]
+			}
+		}
+	}
+	if len(cases) == 0 {
+		t.Skip("no Go standard library sources under", root)
+	}
+	return cases
+}
+
+func renameCasesOf(name, src string) []renameCase {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, name, src, 0)
+	if err != nil {
+		return nil
+	}
+	var out []renameCase
+	for _, d := range file.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Body == nil {
+			continue
+		}
+	params:
+		for _, field := range fn.Type.Params.List {
+			for _, id := range field.Names {
+				if id.Name == "_" || id.Obj == nil {
+					continue
+				}
+				first := -1
+				ast.Inspect(fn.Body, func(n ast.Node) bool {
+					if u, ok := n.(*ast.Ident); ok && u.Obj == id.Obj && first < 0 {
+						first = fset.Position(u.Pos()).Offset
+					}
+					return first < 0
+				})
+				if first < 0 {
+					continue
+				}
+				r, size := utf8.DecodeRuneInString(id.Name)
+				out = append(out, renameCase{
+					name: name + ":" + fn.Name.Name + ":" + id.Name,
+					text: src,
+					decl: fset.Position(id.Pos()).Offset,
+					use:  first,
+					old:  id.Name,
+					new:  "the" + string(unicode.ToUpper(r)) + id.Name[size:],
+				})
+				break params
+			}
+		}
+	}
+	return out
+}
+
+// regionOf takes the editable region out of a chat prompt, without the
+// cursor marker.
+func regionOf(prompt string) (string, bool) {
+	const start, end = "<|editable_region_start|>\n", "<|editable_region_end|>"
+	i := strings.LastIndex(prompt, start)
+	if i < 0 {
+		return "", false
+	}
+	rest := prompt[i+len(start):]
+	j := strings.Index(rest, end)
+	if j < 0 {
+		return "", false
+	}
+	return strings.Replace(rest[:j], "<|user_cursor_is_here|>", "", 1), true
+}
+
+// trueRegion is what the fake answers for the current case.
+type trueRegion struct {
+	mu       sync.Mutex
+	text     string // the document as the server holds it
+	use      int    // offset of the true next site in text
+	old, new string
+	inWindow bool // the site was in the window the model was shown
+}
+
+func (tr *trueRegion) answer(r providertest.Request) providertest.Reply {
+	if r.Endpoint == "models" {
+		return providertest.Reply{}
+	}
+	msgs, _ := r.Body["messages"].([]any)
+	var prompt string
+	for _, m := range msgs {
+		if mm, ok := m.(map[string]any); ok && mm["role"] == "user" {
+			prompt, _ = mm["content"].(string)
+		}
+	}
+	region, ok := regionOf(prompt)
+	if !ok {
+		return providertest.Text("no region")
+	}
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	at := strings.Index(tr.text, region)
+	tr.inWindow = at >= 0 && tr.use >= at && tr.use+len(tr.old) <= at+len(region)
+	if tr.inWindow {
+		rel := tr.use - at
+		region = region[:rel] + tr.new + region[rel+len(tr.old):]
+	}
+	return providertest.Text("<|editable_region_start|>\n", region, "<|editable_region_end|>\n")
+}
+
+func TestNextEditFidelityStdlibRenames(t *testing.T) {
+	if testing.Short() {
+		t.Skip("replays hundreds of edits")
+	}
+	cases := stdlibRenameCases(t, 200)
+	fake := providertest.NewOpenAI(t)
+	tr := &trueRegion{}
+	fake.Handle(tr.answer)
+	s := start(t, nextEditConfig(fake.URL, "enabled = true"), lsptest.InitOptions{})
+
+	var matched, inWindow, matchedInWindow int
+	var lat []time.Duration
+	for i, c := range cases {
+		uri := fileURI(filepath.Join(s.dir, "case", strings.ReplaceAll(c.name, ":", "_")+".go"))
+		if err := s.Open(uri, "go", c.text); err != nil {
+			t.Fatal(err)
+		}
+		// The user's edit: select the name in the signature and type the
+		// new one over it, a keystroke at a time.
+		rng := lsptest.Range{Start: s.Pos(uri, c.decl), End: s.Pos(uri, c.decl+len(c.old))}
+		if err := s.Change(uri, lsptest.ContentChange{Range: &rng, Text: c.new[:1]}); err != nil {
+			t.Fatal(err)
+		}
+		for k := 1; k < len(c.new); k++ {
+			p := s.Pos(uri, c.decl+k)
+			if err := s.Change(uri, lsptest.ContentChange{Range: &lsptest.Range{Start: p, End: p}, Text: c.new[k : k+1]}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := s.Text(uri)
+		use := c.use + len(c.new) - len(c.old)
+		truth := now[:use] + c.new + now[use+len(c.old):]
+		tr.mu.Lock()
+		tr.text, tr.use, tr.old, tr.new, tr.inWindow = now, use, c.old, c.new, false
+		tr.mu.Unlock()
+
+		began := time.Now()
+		got, raw := s.nextEdit(t, uri, c.decl+len(c.new))
+		lat = append(lat, time.Since(began))
+		tr.mu.Lock()
+		in := tr.inWindow
+		tr.mu.Unlock()
+		ok := got != nil && got.Version == s.Version(uri) && applyAll(now, got.Edits, s.Encoding()) == truth
+		if in {
+			inWindow++
+		}
+		if ok {
+			matched++
+			if in {
+				matchedInWindow++
+			}
+		} else if in {
+			b, _ := json.Marshal(c.name)
+			t.Errorf("case %d %s: the true next edit, in the window, did not come back exactly: %s", i, b, raw)
+		}
+		if err := s.CloseDocument(uri); err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.Sort(lat)
+	t.Logf("next-edit fidelity: %d cases from the Go standard library; next site in the window in %d; exact match %d of %d (%.1f%%), %d of %d in the window (%.1f%%); request p50 %.2f ms, p99 %.2f ms with the fake",
+		len(cases), inWindow, matched, len(cases), 100*float64(matched)/float64(len(cases)),
+		matchedInWindow, inWindow, 100*float64(matchedInWindow)/float64(max(inWindow, 1)),
+		ms(percentile(lat, 50)), ms(percentile(lat, 99)))
+}
