@@ -57,6 +57,16 @@ func isCompletion(r providertest.Request) bool {
 	return strings.HasPrefix(content, "You are a code completion engine")
 }
 
+// fileToComplete is the part of a completion prompt that holds the file
+// being completed: the chat prompt names it last ("File: PATH"), after the
+// other open files it carries as context.
+func fileToComplete(prompt string) string {
+	if i := strings.LastIndex(prompt, "File: "); i >= 0 {
+		return prompt[i:]
+	}
+	return prompt
+}
+
 func main() {
 	urls := map[string]string{}
 	for _, name := range []string{"alpha", "beta"} {
@@ -83,7 +93,7 @@ func main() {
 				// region comes back as it is: nothing to suggest.
 				answer, _ := editortest.RenameAnswer(text, "count", "amount")
 				return providertest.Text(answer)
-			case kind == "completion" && strings.Contains(text, "def scale("):
+			case kind == "completion" && strings.Contains(fileToComplete(text), "def scale("):
 				// No ghost text in scale.py, where Tab belongs to the
 				// next edit.
 				return providertest.Text()
