@@ -573,6 +573,7 @@ async function main() {
   fs.writeFileSync(source, 'def add(a, b):\n    ');
   const scale = path.join(dirs.workspace, 'scale.py');
   const scaleSource = 'def scale(count, factor):\n    total = count * factor\n    return total\n';
+  fs.writeFileSync(scale, scaleSource);
   const url = await startCodeServer();
   log('code-server at', url);
 
@@ -760,9 +761,6 @@ async function main() {
       const settings = readSettings(settingsFile);
       settings['switchyard.next_edit.enabled'] = true;
       fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
-      // Written now, so that the earlier steps' prompts do not carry it
-      // as context.
-      fs.writeFileSync(scale, scaleSource);
       await openFile(page, 'scale.py');
       // Select "count" in "def scale(count, factor):" and type over it.
       const select = [`${mod}+Home`, ...Array(10).fill('ArrowRight'), `${mod}+Shift+ArrowRight`];
