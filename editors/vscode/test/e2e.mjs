@@ -756,11 +756,22 @@ async function main() {
 
     await step(page, 'a next edit after renaming a parameter, applied with Tab as one undo step', async () => {
       assert.ok(offersNextEdit, 'the server does not announce experimental.switchyard.nextEdit');
-      // Turned on as a user would in settings.json; VS Code reloads the
-      // file and the extension reads the setting at the next change.
-      const settings = readSettings(settingsFile);
-      settings['switchyard.next_edit.enabled'] = true;
-      fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+      // Turned on in the Settings editor, as a user would.
+      await runCommand(page, 'Preferences: Open User Settings');
+      await page.locator('.settings-editor').first().waitFor({ timeout: STEP_TIMEOUT });
+      await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Search settings', null, { timeout: STEP_TIMEOUT });
+      await page.keyboard.type('switchyard.next_edit.enabled', { delay: 10 });
+      const setting = page.locator('.settings-editor .setting-item-bool', { hasText: /next.edit/i }).first();
+      await setting.waitFor({ timeout: STEP_TIMEOUT });
+      await snap(page, 'next-edit-setting');
+      await setting.locator('.setting-value-checkbox').first().click();
+      await waitForFile(settingsFile, (t) => {
+        try {
+          return JSON.parse(t)['switchyard.next_edit.enabled'] === true;
+        } catch {
+          return false;
+        }
+      }, 'the Settings editor did not turn switchyard.next_edit.enabled on');
       await openFile(page, 'scale.py');
       // Select "count" in "def scale(count, factor):" and type over it.
       const select = [`${mod}+Home`, ...Array(10).fill('ArrowRight'), `${mod}+Shift+ArrowRight`];
