@@ -774,7 +774,7 @@ async function main() {
       }, 'the Settings editor did not turn switchyard.next_edit.enabled on');
       // The checkbox keeps the keyboard focus; the search box gives it
       // back to the workbench's keys.
-      await page.locator('.settings-editor [aria-label="Search settings"]').first().click();
+      await page.evaluate(() => document.querySelector('[aria-label="Search settings"]')?.focus());
       await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Search settings', null, { timeout: STEP_TIMEOUT });
       await openFile(page, 'scale.py');
       // Select "count" in "def scale(count, factor):" and type over it.
