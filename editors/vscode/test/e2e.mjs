@@ -772,10 +772,14 @@ async function main() {
           return false;
         }
       }, 'the Settings editor did not turn switchyard.next_edit.enabled on');
-      // The checkbox keeps the keyboard focus; the search box gives it
-      // back to the workbench's keys.
-      await page.evaluate(() => document.querySelector('[aria-label="Search settings"]')?.focus());
-      await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Search settings', null, { timeout: STEP_TIMEOUT });
+      // The Settings editor opens over the workbench and keeps the keys
+      // until it is closed.
+      for (let i = 1; (await page.locator('.settings-editor').first().isVisible()) && i <= TRIES; i++) {
+        if (i > 1) log(`try ${i}/${TRIES}: the Settings editor still open after Escape`);
+        await page.keyboard.press('Escape');
+        await page.locator('.settings-editor').first().waitFor({ state: 'hidden', timeout: SETTLE_TIMEOUT }).catch(() => {});
+      }
+      await page.locator('.settings-editor').first().waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
       await openFile(page, 'scale.py');
       // Select "count" in "def scale(count, factor):" and type over it.
       const select = [`${mod}+Home`, ...Array(10).fill('ArrowRight'), `${mod}+Shift+ArrowRight`];
