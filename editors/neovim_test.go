@@ -35,6 +35,9 @@ type extmark struct {
 	details  struct {
 		VirtText    [][]string `json:"virt_text"`
 		VirtTextPos string     `json:"virt_text_pos"`
+		HlGroup     string     `json:"hl_group"`
+		EndRow      int        `json:"end_row"`
+		EndCol      int        `json:"end_col"`
 	}
 }
 

@@ -572,6 +572,199 @@ test(":checkhealth switchyard on the running Neovim", function()
   truthy(text:find("is not an executable on $PATH", 1, true), "missing binary reported:\n" .. text)
 end)
 
+---------------------------------------------------------------- next edit
+
+-- A buffer where "count" was just renamed to "total" on the first line,
+-- attached to a fake client that announces switchyard/nextEdit.
+local function renamed_buffer(opts)
+  fresh()
+  local sy = require("switchyard")
+  sy.setup(vim.tbl_extend("force", { autostart = false, next_edit = { enabled = true, debounce = "20ms" } }, opts or {}))
+  local buf = scratch_file("calc.py", "python")
+  api.nvim_buf_set_lines(buf, 0, -1, false, { "def add(total, b):", "    return count + b", "" })
+  local c = fake_client(5)
+  c.server_capabilities.experimental = { switchyard = { nextEdit = true } }
+  require("switchyard.client").client_config("/tmp").on_attach(c, buf)
+  stub(vim.lsp.util.buf_versions, buf, 7)
+  stub(vim.lsp, "get_client_by_id", function(id)
+    return id == c.id and c or nil
+  end)
+  return buf, c
+end
+
+local function rename_answer(buf, version)
+  return {
+    uri = vim.uri_from_bufnr(buf),
+    version = version or 7,
+    edits = { { range = { start = { line = 1, character = 11 }, ["end"] = { line = 1, character = 16 } }, newText = "total" } },
+  }
+end
+
+test("next edit: durations are read as the server reads them", function()
+  local ne = require("switchyard.nextedit")
+  local table_ = {
+    { "300ms", 300 },
+    { "1.5s", 1500 },
+    { "1m30s", 90000 },
+    { "250", 250 },
+    { 120, 120 },
+    { "500µs", 0.5 },
+    { "", 300 },
+    { "soon", 300 },
+    { "5 ms", 300 },
+    { nil, 300 },
+    { -1, 300 },
+  }
+  for _, t in ipairs(table_) do
+    eq(t[2], ne.duration_ms(t[1], 300), "duration " .. vim.inspect(t[1]))
+  end
+end)
+
+test("next edit: off unless enabled, and only with the capability", function()
+  fresh()
+  local sy = require("switchyard")
+  sy.setup({ autostart = false })
+  local ne = require("switchyard.nextedit")
+  eq(false, ne.enabled(), "off by default")
+  eq(nil, sy.settings().next_edit, "nothing sent to the server")
+  local buf = scratch_file("off.py", "python")
+  local c = fake_client(6)
+  stub(vim.lsp, "get_client_by_id", function(id)
+    return id == c.id and c or nil
+  end)
+  require("switchyard.client").client_config("/tmp").on_attach(c, buf)
+  local normal = {}
+  for _, m in ipairs(api.nvim_buf_get_keymap(buf, "n")) do
+    normal[m.lhs] = true
+  end
+  eq(nil, normal["<Tab>"], "no normal-mode Tab while next edits are off")
+  ne.request(buf)
+  eq({}, c.sent, "no request while off")
+  sy.set_settings({ next_edit = { enabled = true } })
+  eq(true, ne.enabled(), "on after set_settings")
+  eq(300, ne.debounce_ms(), "default debounce")
+  c.sent = {}
+  ne.request(buf)
+  eq({}, c.sent, "no request without the server's capability")
+  c.server_capabilities.experimental = { switchyard = { nextEdit = true } }
+  ne.request(buf)
+  eq("switchyard/nextEdit", c.sent[1] and c.sent[1].method, "request once announced")
+  for _, m in ipairs(api.nvim_buf_get_keymap(buf, "n")) do
+    normal[m.lhs] = true
+  end
+  truthy(normal["<Tab>"], "normal-mode Tab mapped once turned on")
+end)
+
+test("next edit: the request carries the position and the version", function()
+  local buf, c = renamed_buffer()
+  api.nvim_win_set_cursor(0, { 1, 13 })
+  require("switchyard.nextedit").request(buf)
+  eq({
+    method = "switchyard/nextEdit",
+    params = { textDocument = { uri = vim.uri_from_bufnr(buf), version = 7 }, position = { line = 0, character = 13 } },
+  }, c.sent[#c.sent], "request")
+end)
+
+test("next edit: an answer for another version or out of order is not shown", function()
+  local buf = renamed_buffer()
+  local ne = require("switchyard.nextedit")
+  eq(false, ne.show(buf, rename_answer(buf, 6), "utf-16"), "old version")
+  eq(false, ne.show(buf, vim.NIL, "utf-16"), "null")
+  local bad = rename_answer(buf)
+  bad.uri = "file:///elsewhere.py"
+  eq(false, ne.show(buf, bad, "utf-16"), "another document")
+  bad = rename_answer(buf)
+  table.insert(bad.edits, 1, { range = { start = { line = 1, character = 18 }, ["end"] = { line = 1, character = 20 } }, newText = "x" })
+  eq(false, ne.show(buf, bad, "utf-16"), "out of order")
+  bad = rename_answer(buf)
+  bad.edits[1].range["end"] = { line = 9, character = 0 }
+  eq(false, ne.show(buf, bad, "utf-16"), "past the end")
+  eq({}, api.nvim_buf_get_extmarks(buf, ne.ns, 0, -1, {}), "no extmarks")
+end)
+
+test("next edit: shown with extmarks, applied as one undo step", function()
+  local buf = renamed_buffer()
+  local ne = require("switchyard.nextedit")
+  api.nvim_win_set_cursor(0, { 1, 12 })
+  -- A whole rewritten line: only the changed word is marked.
+  local answer = rename_answer(buf)
+  answer.edits[1].range = { start = { line = 1, character = 0 }, ["end"] = { line = 1, character = 20 } }
+  answer.edits[1].newText = "    return total + b"
+  truthy(ne.show(buf, answer, "utf-16"), "shown")
+  local marks = api.nvim_buf_get_extmarks(buf, ne.ns, 0, -1, { details = true })
+  eq(2, #marks, "the removed word and the new one: " .. vim.inspect(marks))
+  local struck, added
+  for _, m in ipairs(marks) do
+    if m[4].hl_group then
+      struck = m
+    else
+      added = m
+    end
+  end
+  eq({ 1, 11 }, { struck[2], struck[3] }, "strike-through starts at count")
+  eq(1, struck[4].end_row, "end row")
+  eq(16, struck[4].end_col, "end col")
+  eq("SwitchyardNextEditDelete", struck[4].hl_group, "highlight")
+  eq(1, added[2], "new text on the same line")
+  eq("→ total", added[4].virt_text[1][1], "new text at the end of the line")
+  eq(true, require("switchyard").next_edit_visible(), "visible")
+  vim.cmd("let &undolevels = &undolevels")
+  truthy(require("switchyard").accept_next_edit(), "accepted: the cursor was on the line above")
+  eq({ "def add(total, b):", "    return total + b", "" }, api.nvim_buf_get_lines(buf, 0, -1, false), "applied")
+  eq({}, api.nvim_buf_get_extmarks(buf, ne.ns, 0, -1, {}), "marks gone")
+  vim.cmd("silent undo")
+  eq({ "def add(total, b):", "    return count + b", "" }, api.nvim_buf_get_lines(buf, 0, -1, false), "one undo takes it back")
+  eq(false, require("switchyard").accept_next_edit(), "nothing left to accept")
+end)
+
+test("next edit: an edit inside a word is shown over the whole word", function()
+  local buf = renamed_buffer()
+  local ne = require("switchyard.nextedit")
+  local function shown(scol, ecol, text)
+    return ne.display(buf, { { srow = 1, scol = scol, erow = 1, ecol = ecol, text = text } })
+  end
+  -- "c" to "am" is what a server diffing by character sends for count -> amount.
+  eq({ { srow = 1, scol = 11, erow = 1, ecol = 16, removed = "count", inserted = "amount" } }, shown(11, 12, "am"), "c -> am")
+  eq({ { srow = 1, scol = 11, erow = 1, ecol = 16, removed = "count", inserted = "counter" } }, shown(16, 16, "er"), "insert at the end of a word")
+  eq({ { srow = 1, scol = 17, erow = 1, ecol = 18, removed = "+", inserted = "-" } }, shown(17, 18, "-"), "between words")
+  eq({}, shown(11, 16, "count"), "no change")
+end)
+
+test("next edit: away from the cursor the key jumps first, with a hint", function()
+  local buf = renamed_buffer()
+  local ne = require("switchyard.nextedit")
+  api.nvim_buf_set_lines(buf, -1, -1, false, vim.fn["repeat"]({ "" }, 20))
+  api.nvim_win_set_cursor(0, { 15, 0 })
+  truthy(ne.show(buf, rename_answer(buf), "utf-16"), "shown")
+  local hint
+  for _, m in ipairs(api.nvim_buf_get_extmarks(buf, ne.ns, 0, -1, { details = true })) do
+    if m[2] == 14 then
+      hint = m[4].virt_text[1][1]
+    end
+  end
+  eq("↑ next edit at line 2 (<Tab>)", hint, "hint at the cursor")
+  truthy(ne.accept(buf), "jumped")
+  eq({ 2, 11 }, api.nvim_win_get_cursor(0), "cursor at the edit")
+  eq("    return count + b", api.nvim_buf_get_lines(buf, 1, 2, false)[1], "not applied yet")
+  truthy(ne.accept(buf), "applied")
+  eq("    return total + b", api.nvim_buf_get_lines(buf, 1, 2, false)[1], "applied on the second press")
+end)
+
+test("next edit: a change dismisses, and a stale suggestion is not applied", function()
+  local buf = renamed_buffer()
+  local ne = require("switchyard.nextedit")
+  api.nvim_win_set_cursor(0, { 1, 0 })
+  truthy(ne.show(buf, rename_answer(buf), "utf-16"), "shown")
+  ne.on_change(buf)
+  eq(false, ne.visible(buf), "dismissed by a change")
+  truthy(ne.show(buf, rename_answer(buf), "utf-16"), "shown again")
+  rawset(vim.lsp.util.buf_versions, buf, 8)
+  truthy(ne.accept(buf), "the key was taken")
+  eq("    return count + b", api.nvim_buf_get_lines(buf, 1, 2, false)[1], "not applied to version 8")
+  eq(false, ne.visible(buf), "dropped")
+  ne.detach(buf)
+end)
+
 ---------------------------------------------------------------- run
 
 local results = {}

@@ -17,6 +17,7 @@ import { serverKeys, serverSettings, Inspected } from './serverSettings';
 import { StatusBar } from './statusBar';
 import { askInstruction, askScope, registerCommands } from './commands';
 import { ActionData, needsInstruction } from './serverCommands';
+import { NextEdits } from './nextEditController';
 
 // Settings the extension reads itself; everything else under switchyard.*
 // goes to the server.
@@ -45,6 +46,7 @@ export class Switchyard implements vscode.Disposable {
     this.disposables.push(
       this.output,
       this.status,
+      new NextEdits(() => this.client),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (restartSettings.some((s) => e.affectsConfiguration(s))) {
           void this.restart();

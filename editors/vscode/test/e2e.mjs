@@ -9,7 +9,11 @@
 // changes the completion model in the Settings editor and sees the next
 // suggestion come from the other fake; reads the status bar; chooses a
 // model from the status bar's quick pick; runs a code action from the
-// light bulb when the server offers code actions; runs the commands.
+// light bulb when the server offers code actions; turns next edits on,
+// renames a parameter, sees the matching edit on the next line drawn,
+// applies it with Tab as one undo step and checks the file on disk, and
+// checks that Tab still indents and accepts ghost text where no
+// suggestion is shown; runs the commands.
 // A screenshot of each step goes to $ARTIFACTS (.artifacts/vscode).
 //
 // Every step waits for the state it needs, never for time: the keyboard
@@ -156,13 +160,17 @@ function writeUserSettings(urls) {
       beta: { type: 'openai', base_url: urls.beta, timeout: '10s' },
     },
     'switchyard.models': {
-      'alpha-coder': { provider: 'alpha', id: 'fake-alpha', classes: ['completion', 'coding', 'frontier'], fim: 'none' },
-      'beta-coder': { provider: 'beta', id: 'fake-beta', classes: ['completion', 'coding', 'frontier'], fim: 'none' },
+      'alpha-coder': { provider: 'alpha', id: 'fake-alpha', classes: ['completion', 'coding', 'frontier', 'next-edit'], fim: 'none' },
+      'beta-coder': { provider: 'beta', id: 'fake-beta', classes: ['completion', 'coding', 'frontier', 'next-edit'], fim: 'none' },
     },
     'switchyard.routes.completion': ['alpha-coder'],
     'switchyard.routes.coding': ['alpha-coder'],
     'switchyard.routes.refactor': ['alpha-coder'],
     'switchyard.completion.debounce': '50ms',
+    // Next edits are turned on by their own steps: each pause asks the
+    // next-edit model, which would then be the status bar's last model.
+    'switchyard.routes.next_edit': ['alpha-coder'],
+    'switchyard.next_edit.debounce': '100ms',
   };
   const file = path.join(dirs.userData, 'User', 'settings.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -335,7 +343,29 @@ function uiState(page) {
       menu: rows('.action-widget .monaco-list-row'),
       dialogs: texts('.monaco-dialog-box'),
       toasts: texts('.notifications-toasts .notification-list-item-message'),
+      nextEdit: nextEditState(),
     };
+    // The next-edit suggestion as drawn in the focused editor: the text
+    // struck through, the text decorations add after it, each line's text
+    // by position, and the status bar item that says where it is.
+    function nextEditState() {
+      const spans = editor ? [...editor.querySelectorAll('.view-lines span')].filter(shown) : [];
+      const content = (e, pseudo) => {
+        const c = getComputedStyle(e, pseudo).content;
+        return c && c !== 'none' && c !== 'normal' ? c.replace(/^"|"$/g, '') : '';
+      };
+      const hint = document.querySelector('.statusbar-item[id$="switchyard.nextEdit"]');
+      return {
+        item: shown(hint) ? text(hint) : null,
+        struck: spans.filter((e) => getComputedStyle(e).textDecorationLine.includes('line-through')).map((e) => e.textContent.replace(/\u00a0/g, ' ')),
+        after: spans.map((e) => content(e, '::after')).filter(Boolean),
+        lines: editor
+          ? [...editor.querySelectorAll('.view-lines .view-line')]
+              .sort((x, y) => parseFloat(x.style.top) - parseFloat(y.style.top))
+              .map((e) => e.textContent.replace(/\u00a0/g, ' '))
+          : [],
+      };
+    }
   });
 }
 
@@ -536,10 +566,14 @@ async function main() {
   const caps = await serverCapabilities(bin);
   log('server offers', Object.keys(caps).join(', '));
   const offersCodeActions = !!caps.codeActionProvider;
+  const offersNextEdit = caps.experimental?.switchyard?.nextEdit === true;
   const serverCommands = caps.executeCommandProvider?.commands ?? [];
 
   const source = path.join(dirs.workspace, 'calc.py');
   fs.writeFileSync(source, 'def add(a, b):\n    ');
+  const scale = path.join(dirs.workspace, 'scale.py');
+  const scaleSource = 'def scale(count, factor):\n    total = count * factor\n    return total\n';
+  fs.writeFileSync(scale, scaleSource);
   const url = await startCodeServer();
   log('code-server at', url);
 
@@ -718,6 +752,114 @@ async function main() {
       assert.match(text, /Model called first: \*\*beta-coder\*\*/, 'the decision does not name the model chosen in Settings');
       await snap(page, 'explain-route');
       return text.split('\n').slice(0, 3).join(' / ');
+    });
+
+    await step(page, 'a next edit after renaming a parameter, applied with Tab as one undo step', async () => {
+      assert.ok(offersNextEdit, 'the server does not announce experimental.switchyard.nextEdit');
+      // Turned on in the Settings editor, as a user would.
+      await runCommand(page, 'Preferences: Open User Settings');
+      await page.locator('.settings-editor').first().waitFor({ timeout: STEP_TIMEOUT });
+      await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Search settings', null, { timeout: STEP_TIMEOUT });
+      await page.keyboard.type('switchyard.next_edit.enabled', { delay: 10 });
+      const setting = page.locator('.settings-editor .setting-item-bool', { hasText: /next.edit/i }).first();
+      await setting.waitFor({ timeout: STEP_TIMEOUT });
+      await snap(page, 'next-edit-setting');
+      await setting.locator('.setting-value-checkbox').first().click();
+      await waitForFile(settingsFile, (t) => {
+        try {
+          return JSON.parse(t)['switchyard.next_edit.enabled'] === true;
+        } catch {
+          return false;
+        }
+      }, 'the Settings editor did not turn switchyard.next_edit.enabled on');
+      // The Settings editor opens over the workbench and keeps the keys
+      // until it is closed.
+      for (let i = 1; (await page.locator('.settings-editor').first().isVisible()) && i <= TRIES; i++) {
+        if (i > 1) log(`try ${i}/${TRIES}: the Settings editor still open after Escape`);
+        await page.keyboard.press('Escape');
+        await page.locator('.settings-editor').first().waitFor({ state: 'hidden', timeout: SETTLE_TIMEOUT }).catch(() => {});
+      }
+      await page.locator('.settings-editor').first().waitFor({ state: 'hidden', timeout: STEP_TIMEOUT });
+      await openFile(page, 'scale.py');
+      // Select "count" in "def scale(count, factor):" and type over it.
+      const select = [`${mod}+Home`, ...Array(10).fill('ArrowRight'), `${mod}+Shift+ArrowRight`];
+      await keysTo(page, 'scale.py', select, cursorIs(1, 16, 5));
+      await typeIn(page, 'scale.py', 'amount', cursorIs(1, 17));
+      const shownNow = (s) =>
+        s.editorFocused &&
+        s.nextEdit.struck.includes('count') &&
+        (s.nextEdit.after.some((a) => a.includes('amount')) || (s.nextEdit.lines[1] ?? '').includes('amount')) &&
+        !!s.nextEdit.item?.includes('apply the next edit at line 2');
+      // Should the setting reach the extension only after the typing, a
+      // space typed and taken back is another pause with the same text.
+      const seen = await attempt(
+        page,
+        'the next edit on line 2: "count" struck through, "amount" after it, the status bar item saying Tab applies it',
+        async (i) => {
+          if (i === 1) return;
+          await openFile(page, 'scale.py');
+          await page.keyboard.press('Space');
+          await page.keyboard.press('Backspace');
+        },
+        shownNow,
+        { timeout: 20_000 },
+      );
+      await snap(page, 'next-edit-shown');
+      assert.equal(fs.readFileSync(scale, 'utf8'), scaleSource, 'the file changed on disk before saving');
+      await page.keyboard.press('Tab');
+      await waitState(
+        page,
+        'the next edit applied: line 2 reads "total = amount * factor" and the suggestion is gone',
+        (s) => s.editorFocused && !s.nextEdit.item && s.nextEdit.struck.length === 0 && (s.nextEdit.lines[1] ?? '').includes('total = amount * factor'),
+        STEP_TIMEOUT,
+      );
+      // Undo takes back the suggestion alone, the user's rename stays.
+      await page.keyboard.press(`${mod}+Z`);
+      await waitState(
+        page,
+        'one undo: line 2 back to "count", line 1 still "amount"',
+        (s) => s.editorFocused && (s.nextEdit.lines[1] ?? '').includes('total = count * factor') && (s.nextEdit.lines[0] ?? '').includes('def scale(amount, factor)'),
+        STEP_TIMEOUT,
+      );
+      await page.keyboard.press(`${mod}+Shift+Z`);
+      await waitState(page, 'redo: line 2 reads "amount" again', (s) => s.editorFocused && (s.nextEdit.lines[1] ?? '').includes('total = amount * factor'), STEP_TIMEOUT);
+      const want = scaleSource.replaceAll('count', 'amount');
+      const disk = await save(page, 'scale.py', scale, (t) => t === want, 'the rename and the next edit, exactly');
+      await snap(page, 'next-edit-applied');
+      assert.ok(requests.some((l) => l.startsWith('fakeprovider: alpha next-edit')), 'the alpha fake got no next-edit request');
+      return `struck ${JSON.stringify(seen.nextEdit.struck)}, after ${JSON.stringify(seen.nextEdit.after)}, status "${seen.nextEdit.item}"; on disk: ${JSON.stringify(disk)}`;
+    });
+
+    await step(page, 'with next edits on and none shown, Tab indents and accepts ghost text as before', async () => {
+      await openFile(page, 'scale.py');
+      const lines = linesOf(scale);
+      await keysTo(page, 'scale.py', [`${mod}+End`], cursorIs(lines.length, 1));
+      await waitState(page, 'no next edit and no ghost text shown', (s) => !s.nextEdit.item && s.nextEdit.struck.length === 0 && s.ghost.length === 0, STEP_TIMEOUT);
+      await page.keyboard.press('Tab');
+      await waitState(page, `the cursor at "Ln ${lines.length}, Col 5" after Tab`, cursorIs(lines.length, 5)[1], STEP_TIMEOUT);
+      const indented = await save(page, 'scale.py', scale, (t) => t === scaleSource.replaceAll('count', 'amount') + '    ', 'four spaces after the last line');
+
+      // Ghost text in calc.py, where the next-edit model finds nothing.
+      await openFile(page, 'calc.py');
+      const calc = linesOf(source);
+      await keysTo(page, 'calc.py', [`${mod}+End`], cursorIs(calc.length, calc.at(-1).length + 1));
+      // A new line, emptied of whatever indentation VS Code gives it. Not
+      // retried: a second Enter would add a line.
+      await typeIn(page, 'calc.py', '\n', [
+        `Ln ${calc.length + 1}`,
+        (s) => s.editorFocused && !!s.cursor?.startsWith(`Ln ${calc.length + 1},`) && !s.cursor.includes('selected'),
+      ]);
+      await page.keyboard.press('Shift+Home');
+      await page.keyboard.press('Delete');
+      await waitState(page, 'the new line emptied', cursorIs(calc.length + 1, 1)[1], STEP_TIMEOUT);
+      await typeIn(page, 'calc.py', '    return ', cursorIs(calc.length + 1, 12));
+      const { text, how } = await ghostText(page, 'calc.py', 'from beta');
+      const before = await uiState(page);
+      assert.ok(!before.nextEdit.item, `a next edit is shown beside the ghost text: ${before.nextEdit.item}`);
+      await accept(page, 'calc.py', 'from beta', cursorIs(calc.length + 1, '    return a * b  # from beta'.length + 1));
+      const disk = await save(page, 'calc.py', source, (t) => t.split('\n')[calc.length] === '    return a * b  # from beta', 'the ghost text accepted on the new line');
+      await snap(page, 'next-edit-on-ghost-text-tab');
+      return `Tab indented scale.py (${JSON.stringify(indented.slice(-8))}); ghost text "${text.trim()}" ${how}, accepted with Tab; calc.py ends ${JSON.stringify(disk.slice(-40))}`;
     });
 
     await step(page, 'toggle offline mode writes the policy setting', async () => {

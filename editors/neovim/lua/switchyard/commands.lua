@@ -1,4 +1,4 @@
--- :Switchyard {model|provider|route|status|refactor|image|toggle}.
+-- :Switchyard {model|provider|route|status|refactor|image|toggle|nextedit}.
 -- Pickers use vim.ui.select and vim.ui.input, so whatever the user has put
 -- behind them (telescope, dressing, fzf-lua) is used.
 local config = require("switchyard.config")
@@ -272,6 +272,28 @@ function M.toggle()
   info("ghost text " .. (toggled_off and "off" or "on"))
 end
 
+--- :Switchyard nextedit [accept|dismiss]: go to or apply the next-edit
+--- suggestion shown (accept, the default), or hide it.
+function M.nextedit(args)
+  local what = args[1] or "accept"
+  local ne = require("switchyard.nextedit")
+  if what == "dismiss" then
+    ne.dismiss(0)
+    return
+  end
+  if what ~= "accept" then
+    warn(("unknown nextedit action %q: use accept or dismiss"):format(what))
+    return
+  end
+  if not ne.accept(0) then
+    if not ne.enabled() then
+      info("no next edit: next edits are off; turn them on with next_edit = { enabled = true } in setup()")
+    else
+      info("no next edit is shown")
+    end
+  end
+end
+
 M.subcommands = {
   model = M.model,
   provider = M.provider,
@@ -280,6 +302,7 @@ M.subcommands = {
   refactor = M.refactor,
   image = M.image,
   toggle = M.toggle,
+  nextedit = M.nextedit,
 }
 
 local function complete(arglead, line)
@@ -304,6 +327,8 @@ local function complete(arglead, line)
     for _, p in ipairs(config.providers(client.settings())) do
       candidates[#candidates + 1] = p.name
     end
+  elseif words[1] == "nextedit" and #words == 2 then
+    candidates = { "accept", "dismiss" }
   elseif words[1] == "image" then
     return vim.fn.getcompletion(arglead, "file")
   end
@@ -330,7 +355,7 @@ function M.create()
     nargs = "*",
     range = true,
     complete = complete,
-    desc = "Switchyard: model, provider, route, status, refactor, image, toggle",
+    desc = "Switchyard: model, provider, route, status, refactor, image, toggle, nextedit",
   })
 end
 

@@ -11,12 +11,13 @@ M.schema_keys = {
   models = true,
   routes = true,
   completion = true,
+  next_edit = true,
   policy = true,
   log = true,
 }
 
 -- The tasks of [routes], in the order the route picker shows them.
-M.tasks = { "completion", "coding", "refactor", "image", "long_context" }
+M.tasks = { "completion", "next_edit", "coding", "refactor", "image", "long_context" }
 
 M.defaults = {
   -- How to start the server. config_file is passed as --config.
@@ -41,6 +42,10 @@ M.defaults = {
     accept_tab = true, -- <Tab> accepts while ghost text is shown, else inserts a tab
     dismiss = "<C-]>",
     trigger = "<M-\\>", -- ask now, without the debounce
+    -- Insert and normal mode, only while a next-edit suggestion is shown
+    -- (next_edit = { enabled = true }): go to it, then apply it; else the
+    -- key keeps its own meaning.
+    next_edit = "<Tab>",
   },
   -- Called as on_attach(client, bufnr) after the plugin's own set-up.
   on_attach = nil,

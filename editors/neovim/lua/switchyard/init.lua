@@ -13,6 +13,7 @@ local compat = require("switchyard.compat")
 local config = require("switchyard.config")
 local client = require("switchyard.client")
 local ghost = require("switchyard.ghost")
+local nextedit = require("switchyard.nextedit")
 local status = require("switchyard.status")
 
 local M = {}
@@ -80,12 +81,23 @@ function M.settings()
   return client.settings()
 end
 
+-- Maps the plugin's keys in a buffer; defined below.
+local map_keys
+
 --- Replaces the server settings and sends them with
 --- workspace/didChangeConfiguration; returns the number of clients told.
 ---@param settings table
 function M.set_settings(settings)
   ghost.dismiss(0)
-  return client.set_settings(config.clean(settings) or {})
+  nextedit.dismiss(0)
+  local n = client.set_settings(config.clean(settings) or {})
+  -- next_edit.enabled may have been turned on: map its key.
+  for _, bufnr in ipairs(api.nvim_list_bufs()) do
+    if nextedit.attached(bufnr) then
+      map_keys(bufnr)
+    end
+  end
+  return n
 end
 
 --- Puts model first in the route for task (default "completion").
@@ -108,24 +120,65 @@ local function feed(key)
   api.nvim_feedkeys(api.nvim_replace_termcodes(key, true, false, true), "ni", false)
 end
 
-local function map_keys(bufnr)
+--- Goes to the next-edit suggestion shown in the current buffer, or
+--- applies it when the cursor is at it. Returns false when none is shown.
+function M.accept_next_edit()
+  return nextedit.accept(0)
+end
+
+--- Hides the next-edit suggestion; returns whether one was shown.
+function M.dismiss_next_edit()
+  return nextedit.dismiss(0)
+end
+
+--- Whether a next-edit suggestion is shown in the current buffer.
+function M.next_edit_visible()
+  return nextedit.visible(0)
+end
+
+function map_keys(bufnr)
   local keys = M.options.keymaps
+  local ghost_on = M.ghost_mode() ~= "off"
   local function imap(lhs, fn, desc)
     if lhs and lhs ~= "" then
       vim.keymap.set("i", lhs, fn, { buffer = bufnr, desc = desc, silent = true })
     end
   end
-  imap(keys.accept, function()
-    if not M.accept() then
-      feed(keys.accept)
-    end
-  end, "Switchyard: accept the ghost text")
-  if keys.accept_tab then
+  if ghost_on then
+    imap(keys.accept, function()
+      if not M.accept() then
+        feed(keys.accept)
+      end
+    end, "Switchyard: accept the ghost text")
+  end
+  -- One insert-mode <Tab> for both surfaces: the completion menu keeps it,
+  -- then ghost text, then a next edit, else a tab.
+  -- The next-edit key is mapped once the user turns next edits on, so
+  -- that until then the key is left alone entirely.
+  local next_key = nextedit.enabled() and keys.next_edit or nil
+  local tab_next = next_key == "<Tab>"
+  if (ghost_on and keys.accept_tab) or tab_next then
     imap("<Tab>", function()
-      if vim.fn.pumvisible() == 1 or not M.accept() then
+      if vim.fn.pumvisible() == 1 then
+        feed("<Tab>")
+      elseif not ((ghost_on and keys.accept_tab and M.accept()) or (tab_next and M.accept_next_edit())) then
         feed("<Tab>")
       end
-    end, "Switchyard: accept the ghost text, else insert a tab")
+    end, "Switchyard: accept the ghost text or the next edit, else insert a tab")
+  end
+  if next_key and next_key ~= "" then
+    if not tab_next then
+      imap(next_key, function()
+        if not M.accept_next_edit() then
+          feed(next_key)
+        end
+      end, "Switchyard: go to or apply the next edit")
+    end
+    vim.keymap.set("n", next_key, function()
+      if not M.accept_next_edit() then
+        feed(next_key)
+      end
+    end, { buffer = bufnr, desc = "Switchyard: go to or apply the next edit", silent = true })
   end
   if M.ghost_mode() == "plugin" then
     imap(keys.dismiss, function()
@@ -144,9 +197,10 @@ local function on_attach(c, bufnr)
   elseif mode == "plugin" then
     ghost.attach(c, bufnr)
   end
-  if mode ~= "off" then
-    map_keys(bufnr)
-  end
+  -- Always attached: it asks nothing until next_edit.enabled is set, and
+  -- the setting may be turned on later.
+  nextedit.attach(c, bufnr)
+  map_keys(bufnr)
   -- The same suggestions in the completion menu, for <C-x><C-o>; 0.7
   -- does not set it for LSP buffers.
   if vim.bo[bufnr].omnifunc == "" then
@@ -169,8 +223,12 @@ function M.setup(opts)
   local again = M.options ~= nil
   M.options = o
   vim.cmd("highlight default link SwitchyardGhostText Comment")
+  vim.cmd("highlight default SwitchyardNextEditDelete cterm=strikethrough gui=strikethrough ctermfg=red guifg=#e06c75")
+  vim.cmd("highlight default link SwitchyardNextEditAdd DiffAdd")
+  vim.cmd("highlight default link SwitchyardNextEditHint Comment")
   status.set_format(o.statusline)
   ghost.configure(o.ghost_text)
+  nextedit.configure(client.settings)
   client.configure(o, settings, on_attach)
   require("switchyard.commands").create()
   if again then

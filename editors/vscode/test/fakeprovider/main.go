@@ -2,7 +2,8 @@
 // 127.0.0.1 for the VS Code end-to-end test, each answering every
 // completion and every code action with its own fixed text, so that the
 // test can tell from the ghost text or the edit which provider (and so
-// which configured model) answered.
+// which configured model) answered, and every next-edit prompt as a good
+// model would after a parameter rename (editortest.RenameAnswer).
 //
 // It prints one JSON line with the base URLs, logs each request to
 // stderr, and runs until its stdin closes or it is signalled. It uses the
@@ -18,6 +19,7 @@ import (
 	"strings"
 	"syscall"
 
+	"switchyard/editors/editortest"
 	"switchyard/providers/providertest"
 )
 
@@ -55,6 +57,16 @@ func isCompletion(r providertest.Request) bool {
 	return strings.HasPrefix(content, "You are a code completion engine")
 }
 
+// fileToComplete is the part of a completion prompt that holds the file
+// being completed: the chat prompt names it last ("File: PATH"), after the
+// other open files it carries as context.
+func fileToComplete(prompt string) string {
+	if i := strings.LastIndex(prompt, "File: "); i >= 0 {
+		return prompt[i:]
+	}
+	return prompt
+}
+
 func main() {
 	urls := map[string]string{}
 	for _, name := range []string{"alpha", "beta"} {
@@ -65,12 +77,27 @@ func main() {
 		action := providertest.Text(actionAnswer(name)...)
 		fake.Handle(func(r providertest.Request) providertest.Reply {
 			model, _ := r.Body["model"].(string)
+			text, nextEdit := editortest.NextEditPrompt(r.Body)
 			kind := "action"
-			if isCompletion(r) {
+			switch {
+			case nextEdit:
+				kind = "next-edit"
+			case isCompletion(r):
 				kind = "completion"
 			}
 			fmt.Fprintf(os.Stderr, "fakeprovider: %s %s %s %s model=%s\n", name, kind, r.Method, r.Path, model)
-			if kind == "completion" {
+			switch {
+			case nextEdit:
+				// After the parameter count of scale.py is renamed to
+				// amount, its other uses follow; anywhere else the
+				// region comes back as it is: nothing to suggest.
+				answer, _ := editortest.RenameAnswer(text, "count", "amount")
+				return providertest.Text(answer)
+			case kind == "completion" && strings.Contains(fileToComplete(text), "def scale("):
+				// No ghost text in scale.py, where Tab belongs to the
+				// next edit.
+				return providertest.Text()
+			case kind == "completion":
 				return completion
 			}
 			return action
