@@ -396,7 +396,7 @@ func (r *Router) Stream(ctx context.Context, need providers.Need, call providers
 		target := providers.Target{Name: t.name, Model: t.model, Provider: r.egressFor(t, need)}
 		s, err := r.attempt(ctx, t, target, call)
 		if err == nil {
-			r.succeeded(t)
+			r.succeeded(t, need.Task)
 			return s, target, nil
 		}
 		last = err
@@ -478,15 +478,20 @@ func firstPiece(s providers.Stream) (string, error) {
 	}
 }
 
-// succeeded records a call that produced its first piece.
-func (r *Router) succeeded(t *target) {
+// succeeded records a call that produced its first piece. The status
+// names the model that answered the user's last request; a next-edit
+// prediction is not one the user made (it runs on every pause in typing,
+// often on another model), so it must not make the status bar flip.
+func (r *Router) succeeded(t *target, task string) {
 	t.prov.breaker.success()
 	t.prov.probe.Store(nil)
 	if !t.local {
 		r.setOnline(true, "")
 	}
 	r.status.update(func(s *Status) {
-		s.Model, s.Provider = t.name, t.prov.name
+		if task != config.TaskNextEdit {
+			s.Model, s.Provider = t.name, t.prov.name
+		}
 		s.Online = r.net.isOnline()
 		if s.errProvider == t.prov.name {
 			s.LastError, s.errProvider = "", ""

@@ -407,3 +407,28 @@ func TestOfflineLapsesWithoutProbes(t *testing.T) {
 		t.Errorf("with no probes running, the offline mark should lapse after ProbeInterval:\n%s", d)
 	}
 }
+
+// A next-edit prediction runs on every pause in typing: it must not move
+// the status away from the model the user's own requests went to.
+func TestNextEditLeavesTheStatusAlone(t *testing.T) {
+	fs := newFakes()
+	var mu sync.Mutex
+	var seen []Status
+	cfg := codingRoute()
+	cfg.Routes[config.TaskNextEdit] = []string{"codestral"}
+	r := newTestRouter(t, cfg, fs, newClock(), func(o *Options) {
+		o.OnStatus = func(s Status) { mu.Lock(); seen = append(seen, s); mu.Unlock() }
+	})
+	for _, task := range []string{config.TaskCoding, config.TaskNextEdit, config.TaskNextEdit} {
+		s, _, err := r.Stream(context.Background(), providers.Need{Task: task}, chat)
+		if err != nil {
+			t.Fatalf("%s: %v", task, err)
+		}
+		s.Close()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 1 || seen[0].Model != "gpt" {
+		t.Errorf("statuses %+v; want one, naming the coding model gpt", seen)
+	}
+}
