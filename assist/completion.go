@@ -152,10 +152,7 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 		}
 	}
 
-	callCtx, cancel := ctx, context.CancelFunc(func() {})
-	if d := cfg.Timeout.D(); d > 0 {
-		callCtx, cancel = context.WithTimeout(ctx, d)
-	}
+	callCtx, cancel := withTimeout(ctx, cfg.Timeout.D())
 	defer cancel()
 
 	// The router may call several targets; each call records the shape

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"switchyard/providers"
 )
@@ -351,13 +352,27 @@ func (in *promptInput) forTarget(t providers.Target) *promptInput {
 		return in
 	}
 	out := *in
-	out.others = make([]contextFile, 0, len(in.others))
-	for _, f := range in.others {
+	out.others = leavable(in.others)
+	return &out
+}
+
+// leavable is the context files the policy lets leave the machine.
+func leavable(files []contextFile) []contextFile {
+	out := make([]contextFile, 0, len(files))
+	for _, f := range files {
 		if !f.localOnly {
-			out.others = append(out.others, f)
+			out = append(out, f)
 		}
 	}
-	return &out
+	return out
+}
+
+// withTimeout bounds ctx by d; d <= 0 means no bound of its own.
+func withTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if d <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
 }
 
 // stops is the family's stop list plus, when the cursor is mid-line, a

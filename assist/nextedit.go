@@ -147,10 +147,7 @@ func PredictNextEdit(ctx context.Context, r providers.Router, st NextEditSetting
 		need.Paths, in.isLocal = applyPolicy(r, config.TaskNextEdit, in.others, need.Paths)
 	}
 
-	callCtx, cancel := ctx, context.CancelFunc(func() {})
-	if d := cfg.Timeout.D(); d > 0 {
-		callCtx, cancel = context.WithTimeout(ctx, d)
-	}
+	callCtx, cancel := withTimeout(ctx, cfg.Timeout.D())
 	defer cancel()
 
 	var (

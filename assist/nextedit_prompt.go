@@ -161,12 +161,7 @@ func (in *nextEditInput) forTarget(t providers.Target) *nextEditInput {
 		return in
 	}
 	out := *in
-	out.others = make([]contextFile, 0, len(in.others))
-	for _, f := range in.others {
-		if !f.localOnly {
-			out.others = append(out.others, f)
-		}
-	}
+	out.others = leavable(in.others)
 	return &out
 }
 
