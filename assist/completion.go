@@ -155,14 +155,8 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 	callCtx, cancel := withTimeout(ctx, cfg.Timeout.D())
 	defer cancel()
 
-	// The router may call several targets; each call records the shape
-	// it used, so the answer is read the way its prompt was written.
-	var (
-		mu     sync.Mutex
-		shapes = map[string]shape{}
-	)
-	call := func(ctx context.Context, t providers.Target) (providers.Stream, error) {
-		s, sh, err := in.call(ctx, t, func(sh shape, err error) {
+	call := func(ctx context.Context, t providers.Target) (providers.Stream, shape, error) {
+		return in.call(ctx, t, func(sh shape, err error) {
 			level := zap.DebugLevel
 			if _, seen := e.refused.LoadOrStore(t.Name+"/"+sh.String(), true); !seen {
 				level = zap.InfoLevel
@@ -170,21 +164,12 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 			e.log.Log(level, "the model refused a prompt shape; trying the next",
 				zap.String("model", t.Name), zap.Stringer("prompt", sh), zap.Error(err))
 		})
-		if err == nil {
-			mu.Lock()
-			shapes[targetKey(t)] = sh
-			mu.Unlock()
-		}
-		return s, err
 	}
 	began := time.Now()
-	stream, target, err := st.router.Stream(callCtx, need, call)
+	stream, target, sh, err := streamShaped(callCtx, st.router, need, call)
 	if err != nil {
 		return nil, e.callError(ctx, callCtx, cfg, err)
 	}
-	mu.Lock()
-	sh := shapes[targetKey(target)]
-	mu.Unlock()
 
 	a := &answer{cur: cur, chat: sh == shapeChat, indent: detectIndent(w)}
 	got, err := read(callCtx, stream, a, cfg.MaxTokens)

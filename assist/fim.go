@@ -543,3 +543,28 @@ func (in *promptInput) call(ctx context.Context, t providers.Target, refused fun
 	}
 	return nil, shapeChat, lastErr
 }
+
+// streamShaped asks the router for a stream. The router may call several
+// targets; call shapes the prompt for each and says how, and the shape of
+// the target that answered comes back with its stream, so the answer is
+// read the way its prompt was written.
+func streamShaped[S any](ctx context.Context, r providers.Router, need providers.Need,
+	call func(context.Context, providers.Target) (providers.Stream, S, error)) (providers.Stream, providers.Target, S, error) {
+	var (
+		mu     sync.Mutex
+		shapes = map[string]S{}
+	)
+	s, target, err := r.Stream(ctx, need, func(ctx context.Context, t providers.Target) (providers.Stream, error) {
+		s, sh, err := call(ctx, t)
+		if err == nil {
+			mu.Lock()
+			shapes[targetKey(t)] = sh
+			mu.Unlock()
+		}
+		return s, err
+	})
+	mu.Lock()
+	sh := shapes[targetKey(target)]
+	mu.Unlock()
+	return s, target, sh, err
+}

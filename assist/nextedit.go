@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -150,31 +149,19 @@ func PredictNextEdit(ctx context.Context, r providers.Router, st NextEditSetting
 	callCtx, cancel := withTimeout(ctx, cfg.Timeout.D())
 	defer cancel()
 
-	var (
-		mu      sync.Mutex
-		formats = map[string]nextEditFormat{}
-	)
-	call := func(ctx context.Context, t providers.Target) (providers.Stream, error) {
+	call := func(ctx context.Context, t providers.Target) (providers.Stream, nextEditFormat, error) {
 		if t.Provider == nil {
-			return nil, providers.Unsupported(t.Name, "no provider for model "+t.Name)
+			return nil, nextEditFormat{}, providers.Unsupported(t.Name, "no provider for model "+t.Name)
 		}
 		f := nextEditFormatFor(t.Model)
 		s, err := in.forTarget(t).call(ctx, t, f)
-		if err == nil {
-			mu.Lock()
-			formats[targetKey(t)] = f
-			mu.Unlock()
-		}
-		return s, err
+		return s, f, err
 	}
 	began := time.Now()
-	stream, target, err := r.Stream(callCtx, need, call)
+	stream, target, f, err := streamShaped(callCtx, r, need, call)
 	if err != nil {
 		return nil, nextEditError(ctx, callCtx, cfg, err)
 	}
-	mu.Lock()
-	f := formats[targetKey(target)]
-	mu.Unlock()
 	answer, truncated, err := readNextEdit(callCtx, stream, cfg.MaxTokens)
 	if err != nil {
 		return nil, nextEditError(ctx, callCtx, cfg, err)
