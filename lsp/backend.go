@@ -65,6 +65,16 @@ type Status struct {
 	Provider  string `json:"provider,omitempty"`
 	Online    bool   `json:"online"`
 	LastError string `json:"lastError,omitempty"`
+	// NextEdit is set while next-edit suggestions are on, whichever layer
+	// of the configuration turned them on: config.toml alone must be
+	// enough, and the plugins cannot read it. The server fills it in.
+	NextEdit *NextEditStatus `json:"nextEdit,omitempty"`
+}
+
+// NextEditStatus is what the plugins need to ask for next edits: how
+// long to wait after the last keystroke.
+type NextEditStatus struct {
+	DebounceMS int64 `json:"debounceMs"`
 }
 
 // Route is a router's answer for one task, before any call.

@@ -440,6 +440,7 @@ func (st *settings) rebuildLocked() {
 		st.eng.Update(r, cfg.Completion)
 	}
 	closeRouter(old)
+	st.s.restatus()
 	// A problem the user may just have fixed should be shown again if it
 	// comes back.
 	st.s.notices.forget()
@@ -521,10 +522,36 @@ func (st *settings) route(task, path string) (model, provider string) {
 // the client is initialized, when the specification allows no such
 // notification: the latest status is kept and sent once it is.
 func (s *server) status(st Status) {
+	st.NextEdit = s.nextEditStatus()
 	s.lastStatus.Store(&st)
 	if s.settings.isReady() {
 		s.notify("switchyard/status", st)
 	}
+}
+
+// nextEditStatus is the status's next-edit part for the configuration in
+// force: nil while next edits are off.
+func (s *server) nextEditStatus() *NextEditStatus {
+	cfg := s.settings.store.Current()
+	if cfg == nil || !cfg.NextEdit.Enabled {
+		return nil
+	}
+	return &NextEditStatus{DebounceMS: cfg.NextEdit.Debounce.D().Milliseconds()}
+}
+
+// restatus sends the status again when what it says about next edits
+// changed with the configuration; the router reports only its own
+// changes.
+func (s *server) restatus() {
+	last := s.lastStatus.Load()
+	if last == nil {
+		return
+	}
+	was, now := last.NextEdit, s.nextEditStatus()
+	if (was == nil) == (now == nil) && (was == nil || *was == *now) {
+		return
+	}
+	s.status(*last)
 }
 
 // unconfigured stands in for a router that could not be built, so that

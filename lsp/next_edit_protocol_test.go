@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -385,4 +386,55 @@ func TestNextEditRedactsSecretsForRemoteModels(t *testing.T) {
 	if text := applyAll(s.Text(uri), got.Edits, s.Encoding()); text != after {
 		t.Errorf("the file after the edits:\n%s\nwant:\n%s", text, after)
 	}
+}
+
+// The plugins cannot read config.toml: switchyard/status tells them that
+// next edits are on, and the debounce to use, whichever layer turned them
+// on, and tells them again when a change of configuration turns them off.
+func TestStatusSaysWhenNextEditsAreOn(t *testing.T) {
+	fake := providertest.NewOpenAIFixed(t, "x")
+	s := start(t, nextEditConfig(fake.URL, "enabled = true\ndebounce = \"250ms\""), lsptest.InitOptions{Capabilities: watchingCaps(true)})
+	d := s.open(t, "main.go", "package main\n\nfunc main() {‸\n}\n")
+	s.nextEdit(t, d.uri, d.cursor)
+	nextEdits := func() []string {
+		var out []string
+		for _, n := range s.Notifications("switchyard/status") {
+			var st struct {
+				NextEdit *struct {
+					DebounceMS int64 `json:"debounceMs"`
+				} `json:"nextEdit"`
+			}
+			if err := json.Unmarshal(n.Params, &st); err != nil {
+				t.Fatal(err)
+			}
+			if st.NextEdit == nil {
+				out = append(out, "off")
+			} else {
+				out = append(out, fmt.Sprintf("on %dms", st.NextEdit.DebounceMS))
+			}
+		}
+		return out
+	}
+	wait := func(want string) {
+		t.Helper()
+		err := s.WaitFor(timeout(t, 10*time.Second), func() bool {
+			got := nextEdits()
+			return len(got) > 0 && got[len(got)-1] == want
+		})
+		if err != nil {
+			t.Fatalf("statuses say %v; want the last to say %q", nextEdits(), want)
+		}
+	}
+	wait("on 250ms")
+
+	file := filepath.Join(s.dir, ".switchyard.toml")
+	if err := os.WriteFile(file, []byte("[next_edit]\nenabled = false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Notify("workspace/didChangeWatchedFiles", map[string]any{
+		"changes": []map[string]any{{"uri": fileURI(file), "type": 1}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wait("off")
 }
