@@ -46,7 +46,7 @@ export class Switchyard implements vscode.Disposable {
     this.disposables.push(
       this.output,
       this.status,
-      new NextEdits(() => this.client),
+      new NextEdits(() => this.client, () => this.status.current()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (restartSettings.some((s) => e.affectsConfiguration(s))) {
           void this.restart();

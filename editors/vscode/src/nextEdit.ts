@@ -241,3 +241,20 @@ export function durationMs(v: unknown, fallback: number): number {
 
 // The defaults of [next_edit] in the server's schema.
 export const defaultDebounceMs = 300;
+
+// turnedOn says whether to ask for next edits: the editor setting when the
+// user set one, otherwise what the server's status says, since
+// [next_edit] enabled in config.toml turns them on too. setting is the
+// value the user set (undefined when they set none).
+export function turnedOn(setting: unknown, status: { nextEdit?: unknown } | undefined): boolean {
+  if (typeof setting === 'boolean') return setting;
+  return status?.nextEdit !== undefined && status.nextEdit !== null;
+}
+
+// debounceFor is the pause to wait before asking: the editor setting when
+// the user set one, otherwise the server's, otherwise the default.
+export function debounceFor(setting: unknown, status: { nextEdit?: { debounceMs?: unknown } } | undefined): number {
+  if (setting !== undefined && setting !== null) return durationMs(setting, defaultDebounceMs);
+  const ms = status?.nextEdit?.debounceMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : defaultDebounceMs;
+}

@@ -4,8 +4,10 @@
 // when it is out of view or away from the cursor), and lets Tab go to it
 // and apply it as one undoable step. Escape or any edit dismisses it.
 //
-// Off unless switchyard.next_edit.enabled is true and the server
-// announces the capability: each pause in typing costs a model call.
+// Off unless next edits are turned on (switchyard.next_edit.enabled, or
+// [next_edit] enabled in config.toml, which the server's status reports)
+// and the server announces the capability: each pause in typing costs a
+// model call.
 
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -15,14 +17,15 @@ import {
   NextEditParams,
   Suggestion,
   Visible,
-  defaultDebounceMs,
-  durationMs,
+  debounceFor,
   hint,
   method,
   suggestion,
   supported,
   tabAction,
+  turnedOn,
 } from './nextEdit';
+import { Status, effective } from './serverSettings';
 
 // The context key the Tab and Escape keybindings test, so that both keep
 // their usual meaning while no suggestion is shown.
@@ -43,7 +46,10 @@ export class NextEdits implements vscode.Disposable {
   private inFlight: vscode.CancellationTokenSource | undefined;
   private shown: Shown | undefined;
 
-  constructor(private readonly client: () => LanguageClient | undefined) {
+  constructor(
+    private readonly client: () => LanguageClient | undefined,
+    private readonly status: () => Status | undefined,
+  ) {
     this.removed = vscode.window.createTextEditorDecorationType({
       textDecoration: 'line-through',
       backgroundColor: new vscode.ThemeColor('diffEditor.removedTextBackground'),
@@ -89,7 +95,7 @@ export class NextEdits implements vscode.Disposable {
   }
 
   enabled(): boolean {
-    return this.settings().get<boolean>('next_edit.enabled', false) === true;
+    return turnedOn(effective(this.settings().inspect('next_edit.enabled')), this.status());
   }
 
   private available(): LanguageClient | undefined {
@@ -105,7 +111,7 @@ export class NextEdits implements vscode.Disposable {
     if (editor?.document !== e.document) return;
     this.cancel();
     if (!this.available()) return;
-    const wait = durationMs(this.settings().get('next_edit.debounce'), defaultDebounceMs);
+    const wait = debounceFor(effective(this.settings().inspect('next_edit.debounce')), this.status());
     this.timer = setTimeout(() => void this.request(editor), wait);
   }
 

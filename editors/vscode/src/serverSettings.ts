@@ -82,6 +82,9 @@ export interface Status {
   provider?: string;
   online?: boolean;
   lastError?: string;
+  // Present while next edits are on, from whichever layer of the
+  // configuration: the extension cannot read config.toml.
+  nextEdit?: { debounceMs?: number };
 }
 
 // statusText is the status bar's text: "model · provider · online".

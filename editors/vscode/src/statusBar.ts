@@ -33,6 +33,11 @@ export class StatusBar implements vscode.Disposable {
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
   }
 
+  // current is the server's last status.
+  current(): Status | undefined {
+    return this.last;
+  }
+
   update(s: Status | undefined): void {
     this.last = s;
     this.item.command = 'switchyard.chooseModel';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 
 import { load } from './load.mjs';
 
-const { supported, isResult, applies, suggestion, offScreen, near, tabAction, hint, durationMs, textIn } = load('nextEdit');
+const { supported, isResult, applies, suggestion, offScreen, near, tabAction, hint, durationMs, textIn, turnedOn, debounceFor } = load('nextEdit');
 
 // doc is a document as the pure code sees it.
 function doc(text, { uri = 'file:///w/calc.py', version = 7 } = {}) {
@@ -123,4 +123,18 @@ test('debounce is read as the server reads durations', () => {
     [-5, 300],
   ];
   for (const [v, want] of table) assert.equal(durationMs(v, 300), want, JSON.stringify(v));
+});
+
+test('the editor setting decides when set; otherwise the server status, so config.toml alone turns next edits on', () => {
+  const on = { model: 'm', online: true, nextEdit: { debounceMs: 250 } };
+  const off = { model: 'm', online: true };
+  assert.equal(turnedOn(undefined, on), true);
+  assert.equal(turnedOn(undefined, off), false);
+  assert.equal(turnedOn(undefined, undefined), false);
+  assert.equal(turnedOn(false, on), false);
+  assert.equal(turnedOn(true, off), true);
+  assert.equal(debounceFor(undefined, on), 250);
+  assert.equal(debounceFor('1s', on), 1000);
+  assert.equal(debounceFor(undefined, off), 300);
+  assert.equal(debounceFor(undefined, { nextEdit: { debounceMs: -1 } }), 300);
 });
