@@ -28,3 +28,24 @@ func FuzzChatStream(f *testing.F) {
 		}, err
 	})
 }
+
+// FuzzGenerateAnswer feeds arbitrary bodies to a completion, which asks
+// /api/generate for its whole answer as one JSON object.
+func FuzzGenerateAnswer(f *testing.F) {
+	seeds := []string{
+		`{"model":"m","created_at":"2026-12-04T00:00:00Z","response":"a + b","done":true,"done_reason":"stop","context":[1,2,3],"eval_count":3}`,
+		`{"model":"m","response":"\n\n\n","done":false}`,
+		`{"error":"an error was encountered while running the model"}`,
+		`{"response":"cut`,
+		"{\"response\":\"a\",\"done\":false}\n{\"done\":true}\n",
+		"null",
+		"[]",
+		"",
+	}
+	providertest.FuzzAnswers(f, "application/json; charset=utf-8", "local", "no key", seeds, func(url string) (providertest.Open, error) {
+		p, err := ollama.New("local", config.Provider{Type: "ollama", BaseURL: url})
+		return func(ctx context.Context) (providers.Stream, error) {
+			return p.Complete(ctx, &providers.CompletionRequest{Model: "qwen2.5-coder:7b", Prompt: "x"})
+		}, err
+	})
+}

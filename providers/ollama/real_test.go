@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -217,52 +218,142 @@ func TestRealOllama(t *testing.T) {
 // streamed answer (ollama/ollama#17131: the handler stops reading the
 // channel its generating goroutine sends each token on, and that
 // goroutine then blocks on a send while it holds the slot), and every
-// later request for the model would wait behind it.
+// later request for the model would wait behind it. Completions ask for
+// their whole answer, whose handler reads that channel to its end, so a
+// cancelled completion must stop and free the slot every time; chat
+// still streams, and is only checked to stop.
 func TestRealOllamaCancel(t *testing.T) {
 	srv := ollamatest.Start(t, ollamatest.Options{})
 	p := realProvider(t, srv, nil)
-	ended := func() int { return strings.Count(srv.Log(), `"/api/generate"`) }
-	before := ended()
-	ctx, cancel := context.WithCancel(bounded(t))
-	defer cancel()
-	// num_predict is capped by Ollama at 10 × num_ctx, 20480 tokens:
-	// tens of seconds of generation here.
-	s, err := p.FillInMiddle(ctx, &providers.FIMRequest{
-		Model: ollamatest.FIMModel, Prefix: "func f() {", Suffix: "}", MaxTokens: 100000, Temperature: ptr(1.5)})
-	answered(t, ctx, "the long generation", err)
-	if piece, err := s.Next(); err != nil || piece == "" {
-		answered(t, ctx, "the long generation's first piece", err)
-		t.Fatalf("first piece = %q", piece)
-	}
-	cancel()
-	s.Close()
-	// Ollama logs a request when its handler returns: the cancel reached
-	// Ollama once it logs the generation's end.
-	deadline := time.Now().Add(5 * time.Second)
-	for ended() == before && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if ended() == before {
-		t.Fatal("5s after Close, Ollama still serves the cancelled generation: the cancel did not reach it")
-	}
-	// The runner has one slot (OLLAMA_NUM_PARALLEL=1): the next answer
-	// can begin only once the cancelled one has left it. Had it gone on
-	// generating, this would wait for all of its tokens.
-	next, stop := context.WithTimeout(context.Background(), 10*time.Second)
-	defer stop()
-	s, err = p.FillInMiddle(next, &providers.FIMRequest{Model: ollamatest.FIMModel, Prefix: "x", Suffix: "y", MaxTokens: 1})
-	if err == nil {
-		_, err = providers.ReadAll(s)
-	}
-	if next.Err() != nil && srv.WaitLog("aborting completion request due to client closing the connection", 2*time.Second) {
-		// The cancelled generation's handler has ended, yet the next
-		// request waited for the runner's slot (llm/server.go, the
-		// semaphore) until its deadline: the mark of ollama/ollama#17131,
-		// not of a generation that would not stop.
-		t.Skipf("Ollama %s kept the runner's slot after the cancelled generation's handler ended (ollama/ollama#17131, open upstream); the cancel itself reached Ollama", ollamatest.Version)
-	}
-	if err != nil {
-		t.Fatalf("the next request, while the runner still held the cancelled one: %v", err)
+	count := func(what string) int { return strings.Count(srv.Log(), what) }
+
+	t.Run("completion", func(t *testing.T) {
+		// Ollama logs "completion request" (at debug level) as a
+		// generation reaches the runner, and the request when its
+		// handler returns.
+		started, ended := count(`msg="completion request"`), count(`"/api/generate"`)
+		ctx, cancel := context.WithCancel(bounded(t))
+		defer cancel()
+		done := make(chan error, 1)
+		go func() {
+			// num_predict is capped by Ollama at 10 × num_ctx, 20480
+			// tokens: tens of seconds of generation here.
+			s, err := p.FillInMiddle(ctx, &providers.FIMRequest{
+				Model: ollamatest.FIMModel, Prefix: "func f() {", Suffix: "}", MaxTokens: 100000, Temperature: ptr(1.5)})
+			if err == nil {
+				s.Close()
+			}
+			done <- err
+		}()
+		for deadline := time.Now().Add(stall); count(`msg="completion request"`) == started; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the long generation did not reach the runner within %v", stall)
+			}
+		}
+		time.Sleep(200 * time.Millisecond) // well into its tokens
+		cancel()
+		select {
+		case err := <-done:
+			if providers.KindOf(err) != providers.KindCanceled {
+				t.Fatalf("the cancelled completion ended with %v, want canceled", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("5s after its cancel, the completion still waits")
+		}
+		for deadline := time.Now().Add(5 * time.Second); count(`"/api/generate"`) == ended; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("5s after the cancel, Ollama still serves the cancelled generation: the cancel did not reach it")
+			}
+		}
+		// The runner has one slot (OLLAMA_NUM_PARALLEL=1): the next
+		// answer can begin only once the cancelled one has left it. Had
+		// it gone on generating, or kept the slot (#17131), this would
+		// wait past its deadline.
+		next, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		s, err := p.FillInMiddle(next, &providers.FIMRequest{Model: ollamatest.FIMModel, Prefix: "x", Suffix: "y", MaxTokens: 1})
+		if err == nil {
+			_, err = providers.ReadAll(s)
+		}
+		if err != nil {
+			t.Fatalf("the next completion, after the cancelled one: %v", err)
+		}
+	})
+
+	t.Run("chat", func(t *testing.T) {
+		ended := count(`"/api/chat"`)
+		ctx, cancel := context.WithCancel(bounded(t))
+		defer cancel()
+		s, err := p.Chat(ctx, &providers.ChatRequest{Model: ollamatest.ChatModel, MaxTokens: 100000, Temperature: ptr(1.5),
+			Messages: []providers.Message{{Role: providers.RoleUser, Content: "Write a long function."}}})
+		answered(t, ctx, "the long chat", err)
+		if piece, err := s.Next(); err != nil || piece == "" {
+			answered(t, ctx, "the long chat's first piece", err)
+			t.Fatalf("first piece = %q", piece)
+		}
+		cancel()
+		s.Close()
+		for deadline := time.Now().Add(5 * time.Second); count(`"/api/chat"`) == ended; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("5s after Close, Ollama still serves the cancelled chat: the cancel did not reach it")
+			}
+		}
+		next, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		s, err = p.Chat(next, &providers.ChatRequest{Model: ollamatest.ChatModel, MaxTokens: 1,
+			Messages: []providers.Message{{Role: providers.RoleUser, Content: "x"}}})
+		if err == nil {
+			_, err = providers.ReadAll(s)
+		}
+		if next.Err() != nil && srv.WaitLog("aborting completion request due to client closing the connection", 2*time.Second) {
+			// The cancelled chat's handler has ended, yet the next
+			// request waited for the runner's slot (llm/server.go, the
+			// semaphore) until its deadline: the mark of #17131, which
+			// chat, still streamed, can meet; not of a generation that
+			// would not stop.
+			t.Skipf("Ollama %s kept the runner's slot after the cancelled chat's handler ended (ollama/ollama#17131, open upstream); the cancel itself reached Ollama", ollamatest.Version)
+		}
+		if err != nil {
+			t.Fatalf("the next chat, after the cancelled one: %v", err)
+		}
+	})
+}
+
+// TestRealOllamaCancelCycles types against a real Ollama as an editor
+// does: a completion is cancelled by the next keystroke at some point of
+// its life (before it is sent, while the runner loads or generates), and
+// the next completion must then be answered. Each cancel is a chance for
+// ollama/ollama#17131 to keep the runner's only slot; one kept slot
+// stalls every later request, which the bounded deadline turns into a
+// failure naming the cycle.
+func TestRealOllamaCancelCycles(t *testing.T) {
+	const cycles = 40
+	srv := ollamatest.Start(t, ollamatest.Options{})
+	p := realProvider(t, srv, nil)
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 17131))
+	for i := range cycles {
+		prefix, suffix := keystroke(i)
+		delay := time.Duration(rng.IntN(51)) * time.Millisecond
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(delay, cancel)
+		// 2000 tokens: about a second of generation, so most cancels
+		// land mid-answer.
+		s, err := p.FillInMiddle(ctx, &providers.FIMRequest{Model: ollamatest.FIMModel, Prefix: prefix, Suffix: suffix, MaxTokens: 2000})
+		if err == nil {
+			s.Close()
+		} else if k := providers.KindOf(err); k != providers.KindCanceled {
+			t.Fatalf("cycle %d: the completion cancelled after %v ended with %v (kind %v), want canceled", i, delay, err, k)
+		}
+		cancel()
+		next := bounded(t)
+		what := fmt.Sprintf("cycle %d: the completion after one cancelled at %v", i, delay)
+		s, err = p.FillInMiddle(next, &providers.FIMRequest{Model: ollamatest.FIMModel, Prefix: prefix + "x", Suffix: suffix, MaxTokens: 8})
+		answered(t, next, what, err)
+		got, err := providers.ReadAll(s)
+		answered(t, next, what, err)
+		if got == "" {
+			t.Fatalf("%s: no text", what)
+		}
 	}
 }
 
