@@ -232,20 +232,8 @@ func TestErrors(t *testing.T) {
 			if model == "" {
 				model = chatty.Name
 			}
-			var text string
-			s, err := p.Chat(context.Background(), &providers.ChatRequest{Model: model, Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}})
-			if err == nil {
-				text, err = providers.ReadAll(s)
-			}
-			if providers.KindOf(err) != tt.kind {
-				t.Fatalf("err = %v (kind %v), want kind %v", err, providers.KindOf(err), tt.kind)
-			}
-			if err != nil && !strings.Contains(err.Error(), tt.say) {
-				t.Errorf("err = %q, want it to say %q", err, tt.say)
-			}
-			if text != tt.partial {
-				t.Errorf("text before the error = %q, want %q", text, tt.partial)
-			}
+			s, err := p.Chat(context.Background(), chatHi(model))
+			err = checkAnswer(t, s, err, tt.kind, tt.say, tt.partial)
 			var pe *providers.Error
 			if errors.As(err, &pe) && pe.RetryAfter != tt.retryAft {
 				t.Errorf("RetryAfter = %v, want %v", pe.RetryAfter, tt.retryAft)
@@ -496,22 +484,31 @@ func TestCompletionErrors(t *testing.T) {
 			if model == "" {
 				model = coder.Name
 			}
-			var text string
 			s, err := p.Complete(context.Background(), &providers.CompletionRequest{Model: model, Prompt: "x"})
-			if err == nil {
-				text, err = providers.ReadAll(s)
-			}
-			if providers.KindOf(err) != tt.kind {
-				t.Fatalf("err = %v (kind %v), want kind %v", err, providers.KindOf(err), tt.kind)
-			}
-			if err != nil && !strings.Contains(err.Error(), tt.say) {
-				t.Errorf("err = %q, want it to say %q", err, tt.say)
-			}
-			if text != tt.text {
-				t.Errorf("text = %q, want %q", text, tt.text)
-			}
+			checkAnswer(t, s, err, tt.kind, tt.say, tt.text)
 		})
 	}
+}
+
+// checkAnswer reads the answer of a call that returned s and err, and
+// checks how it ended: in an error of kind (KindUnknown: none) that says
+// say, after text. It returns that error.
+func checkAnswer(t *testing.T, s providers.Stream, err error, kind providers.Kind, say, text string) error {
+	t.Helper()
+	var got string
+	if err == nil {
+		got, err = providers.ReadAll(s)
+	}
+	if providers.KindOf(err) != kind {
+		t.Fatalf("err = %v (kind %v), want kind %v", err, providers.KindOf(err), kind)
+	}
+	if err != nil && !strings.Contains(err.Error(), say) {
+		t.Errorf("err = %q, want it to say %q", err, say)
+	}
+	if got != text {
+		t.Errorf("text before the end = %q, want %q", got, text)
+	}
+	return err
 }
 
 // Cancelling a completion while Ollama generates drops the connection,
