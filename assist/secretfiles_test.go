@@ -17,9 +17,11 @@ import (
 func TestSecretFilesStayLocal(t *testing.T) {
 	ws := t.TempDir()
 	const marker = "value-only-in-the-secret-file"
-	creds := Document{URI: "file://" + ws + "/deploy/credentials.go", Path: filepath.Join(ws, "deploy", "credentials.go"), LanguageID: "go",
-		Text: "package deploy\n\nconst dbPassword = \"" + marker + "\"\n"}
-	main := Document{URI: "file://" + ws + "/cmd/main.go", Path: filepath.Join(ws, "cmd", "main.go"), LanguageID: "go", Text: mainPrefix + mainSuffix}
+	creds := Document{URI: "file://" + ws + "/deploy/credentials.yaml", Path: filepath.Join(ws, "deploy", "credentials.yaml"), LanguageID: "yaml",
+		Text: "database:\n  password: " + marker + "\n"}
+	// Context comes from files of the same language as the one edited.
+	const appPrefix, appSuffix = "service:\n  name: app\n  ", "\n"
+	main := Document{URI: "file://" + ws + "/deploy/app.yaml", Path: filepath.Join(ws, "deploy", "app.yaml"), LanguageID: "yaml", Text: appPrefix + appSuffix}
 	newRouter := func(t *testing.T, route string, provs map[string]*fakeProvider) *router.Router {
 		cfg := &config.Config{
 			Providers: map[string]config.Provider{
@@ -48,7 +50,7 @@ func TestSecretFilesStayLocal(t *testing.T) {
 		t.Run("as context, "+tt.route, func(t *testing.T) {
 			provs := map[string]*fakeProvider{"cloud": answering("x()"), "box": answering("x()")}
 			provs["cloud"].name, provs["box"].name = "cloud", "box"
-			req := CompletionRequest{Doc: main, Offset: len(mainPrefix), Invoked: true, Folders: []string{ws},
+			req := CompletionRequest{Doc: main, Offset: len(appPrefix), Invoked: true, Folders: []string{ws},
 				Others: []OtherDocument{{Document: creds}}}
 			if _, err := NewEngine(newRouter(t, tt.route, provs), contextConfig(1024), nil).Complete(context.Background(), req); err != nil {
 				t.Fatal(err)
@@ -59,7 +61,7 @@ func TestSecretFilesStayLocal(t *testing.T) {
 			}
 			user := p.chats[0].Messages[1].Content
 			if got := strings.Contains(user, marker); got != tt.wantFound {
-				t.Errorf("%s model sees credentials.go: %v, want %v:\n%s", tt.route, got, tt.wantFound, user)
+				t.Errorf("%s model sees credentials.yaml: %v, want %v:\n%s", tt.route, got, tt.wantFound, user)
 			}
 		})
 	}
@@ -67,7 +69,7 @@ func TestSecretFilesStayLocal(t *testing.T) {
 		provs := map[string]*fakeProvider{"cloud": answering("x()"), "box": answering("x()")}
 		provs["cloud"].name, provs["box"].name = "cloud", "box"
 		doc := creds
-		req := CompletionRequest{Doc: doc, Offset: len("package deploy\n\n"), Invoked: true, Folders: []string{ws}}
+		req := CompletionRequest{Doc: doc, Offset: len("database:\n"), Invoked: true, Folders: []string{ws}}
 		if _, err := NewEngine(newRouter(t, "cloud", provs), contextConfig(1024), nil).Complete(context.Background(), req); err != nil {
 			t.Fatal(err)
 		}

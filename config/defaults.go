@@ -11,8 +11,21 @@ import (
 // credentials, Terraform variables. Their content stays on local models,
 // as context too, unless the user's own configuration file says
 // otherwise ([policy] secret_files).
+//
+// Credential files are named one by one: "credentials*" also matched
+// credentials.go, credentials_test.go and every other source file of
+// that name, which is code, not a secret. The names are those tools
+// write: AWS (credentials, and credentials.csv from the console),
+// Google (credentials.json, gcloud's credentials.db), Cargo
+// (credentials.toml), Rails (credentials.yml.enc), Jenkins
+// (credentials.xml), git's credential store (.git-credentials), Claude
+// Code (.credentials.json), and the data formats such a file takes.
 var DefaultSecretFiles = []string{
-	".env*", "*.pem", "*.key", "id_rsa*", "id_ed25519*", ".npmrc", ".netrc", "credentials*", "*.tfvars",
+	".env*", "*.pem", "*.key", "id_rsa*", "id_ed25519*", ".npmrc", ".netrc",
+	"credentials", "credentials.json", "credentials.yaml", "credentials.yml", "credentials.yml.enc",
+	"credentials.toml", "credentials.ini", "credentials.xml", "credentials.csv", "credentials.db",
+	"credentials.properties", "credentials.txt", ".credentials.json", ".git-credentials",
+	"*.tfvars",
 }
 
 // SecretFileGlobs returns the secret-file globs in force: SecretFiles, or

@@ -90,7 +90,7 @@ var descriptions = map[string]string{
 	"policy.zero_retention":             "Only use providers that keep no prompts.",
 	"policy.no_training":                "Only use providers that do not train on prompts.",
 	"policy.local_only":                 "Path globs whose content is only ever sent to local models, such as \"secrets/**\".",
-	"policy.secret_files":               "Globs of files that are secrets by nature, whose content only ever goes to local models, as context too. Default: .env*, *.pem, *.key, id_rsa*, id_ed25519*, .npmrc, .netrc, credentials*, *.tfvars. Only your own configuration file can replace the list (an empty list turns it off); editor settings cannot, and a workspace file can only add to it.",
+	"policy.secret_files":               "Globs of files that are secrets by nature, whose content only ever goes to local models, as context too. Default: .env*, *.pem, *.key, id_rsa*, id_ed25519*, .npmrc, .netrc, credentials and credentials.json, .yaml, .yml, .yml.enc, .toml, .ini, .xml, .csv, .db, .properties, .txt (not source files such as credentials.go), .credentials.json, .git-credentials, *.tfvars. Only your own configuration file can replace the list (an empty list turns it off); editor settings cannot, and a workspace file can only add to it.",
 	"policy.offline":                    "Use local models only.",
 	"policy.tasks":                      "Stricter rules for one kind of work. They only narrow the policy above, never widen it.",
 	"policy.tasks.*":                    "Stricter rules for this kind of work.",

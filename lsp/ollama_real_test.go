@@ -138,10 +138,17 @@ func TestRealOllamaZeroConfiguration(t *testing.T) {
 
 	t.Run("doctor finds it", func(t *testing.T) {
 		home := t.TempDir()
-		cmd := exec.Command(lsptest.Binary(t), "doctor")
+		// doctor probes Ollama; a runner that stopped answering must fail
+		// the test here, not hold it until go test's timeout.
+		bin := lsptest.Binary(t) // built once, before the clock starts
+		ctx := timeout(t, 30*time.Second)
+		cmd := exec.CommandContext(ctx, bin, "doctor")
 		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 			"SWITCHYARD_CONFIG=", "SWITCHYARD_NO_DETECT=", "OLLAMA_HOST="+srv.Host)
 		out, _ := cmd.CombinedOutput()
+		if ctx.Err() != nil {
+			t.Fatalf("switchyard doctor did not finish within 30s:\n%s", out)
+		}
 		if !strings.Contains(string(out), srv.URL) || !strings.Contains(string(out), ollamatest.FIMModel) {
 			t.Errorf("doctor does not list Ollama at %s with %s:\n%s", srv.URL, ollamatest.FIMModel, out)
 		}

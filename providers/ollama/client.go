@@ -154,12 +154,12 @@ func (p *Provider) Chat(ctx context.Context, req *providers.ChatRequest) (provid
 
 // Complete continues a prompt verbatim (raw mode: no chat template), for
 // fill-in-the-middle prompts already rendered in the model's own tokens.
+// Like FillInMiddle, it asks for the whole answer at once (see generate).
 func (p *Provider) Complete(ctx context.Context, req *providers.CompletionRequest) (providers.Stream, error) {
-	return p.stream(ctx, "/api/generate", req.Model, generateRequest{
+	return p.generate(ctx, req.Model, generateRequest{
 		Model:     req.Model,
 		Prompt:    req.Prompt,
 		Raw:       true,
-		Stream:    ptr(true),
 		KeepAlive: p.keepAlive,
 		Options:   options(req.MaxTokens, req.Temperature, req.Stop),
 	})
@@ -181,11 +181,10 @@ func (p *Provider) FillInMiddle(ctx context.Context, req *providers.FIMRequest) 
 	if err := p.require(ctx, req.Model, CapabilityInsert, "fill-in-the-middle"); err != nil {
 		return nil, err
 	}
-	return p.stream(ctx, "/api/generate", req.Model, generateRequest{
+	return p.generate(ctx, req.Model, generateRequest{
 		Model:     req.Model,
 		Prompt:    req.Prefix,
 		Suffix:    req.Suffix,
-		Stream:    ptr(true),
 		KeepAlive: p.keepAlive,
 		Options:   options(req.MaxTokens, req.Temperature, req.Stop),
 	})
@@ -266,6 +265,32 @@ func (p *Provider) Warm(ctx context.Context, model string) error {
 		Stream:    ptr(false),
 		KeepAlive: p.keepAlive,
 	}, nil)
+}
+
+// generate asks /api/generate for a completion's whole answer at once
+// ("stream": false) and returns it as a Stream of one piece.
+//
+// A streamed answer would leave the editor's cancels stuck on the server:
+// Ollama (0.17.4 and later; ollama/ollama issue 17131) stops reading its
+// generation's tokens when a streaming client leaves between two of them,
+// so the generation blocks on its next token for ever and holds the
+// model's runner slot, and with one slot (the default) every later
+// request to the model waits behind it. Inline completions are cancelled
+// at every newer keystroke and closed early once their answer is whole,
+// so a user typing would sooner or later wedge the model. Ollama's
+// non-streaming path reads every token to the end whatever the client
+// does: leaving cancels the generation and frees the slot.
+//
+// What this costs: Ollama generates to a stop sequence (req.Stop, in
+// options.stop) or num_predict (max_tokens), not to the point where the
+// caller has seen enough. The wait happens inside this call, so the
+// router's stream_idle_timeout never runs over it; the caller's deadline
+// (completion.timeout) and the provider's timeout bound it. Chat, for
+// code actions and refactors, streams: those show progress as the text
+// comes and are rarely cancelled.
+func (p *Provider) generate(ctx context.Context, model string, body generateRequest) (providers.Stream, error) {
+	body.Stream = ptr(false)
+	return p.c.OpenWhole(ctx, "/api/generate", body, p.statusErrors(model), p.decodeWhole)
 }
 
 // stream posts body to path and returns the NDJSON answer as a Stream.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"reflect"
@@ -93,8 +94,9 @@ func TestCompleteIsRawGenerate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := providers.ReadAll(s); err != nil || got != "return a + b\n}" {
-		t.Fatalf("ReadAll = %q, %v", got, err)
+	// The answer comes whole (see TestCompletionsAskForTheWholeAnswer).
+	if got, err := providertest.ReadPieces(s); err != nil || !reflect.DeepEqual(got, []string{"return a + b\n}"}) {
+		t.Fatalf("pieces = %q, %v; want the whole answer in one", got, err)
 	}
 	reqs := f.Requests()
 	if len(reqs) != 1 || reqs[0].Path != "/api/generate" {
@@ -104,7 +106,7 @@ func TestCompleteIsRawGenerate(t *testing.T) {
 	check(t, "raw", b["raw"], true)
 	check(t, "prompt", b["prompt"], "<|fim_prefix|>func add(a, b int) int {\n\t<|fim_suffix|>\n<|fim_middle|>")
 	check(t, "keep_alive", b["keep_alive"], -1.0)
-	check(t, "stream", b["stream"], true)
+	check(t, "stream", b["stream"], false)
 	if _, ok := b["suffix"]; ok {
 		t.Errorf("suffix sent on a raw completion: %v", b["suffix"])
 	}
@@ -151,6 +153,7 @@ func TestFillInMiddleSendsSuffix(t *testing.T) {
 	check(t, "prompt", b["prompt"], "func add(a, b int) int {\n\treturn ")
 	check(t, "suffix", b["suffix"], "\n}\n")
 	check(t, "keep_alive", b["keep_alive"], "2h")
+	check(t, "stream", b["stream"], false)
 	check(t, "options", b["options"], map[string]any{"num_predict": 32.0, "temperature": 0.0, "stop": []any{"\n\n"}})
 	if _, ok := b["raw"]; ok {
 		t.Errorf("raw sent with a suffix: Ollama must apply the model's template")
@@ -229,20 +232,8 @@ func TestErrors(t *testing.T) {
 			if model == "" {
 				model = chatty.Name
 			}
-			var text string
-			s, err := p.Chat(context.Background(), &providers.ChatRequest{Model: model, Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}})
-			if err == nil {
-				text, err = providers.ReadAll(s)
-			}
-			if providers.KindOf(err) != tt.kind {
-				t.Fatalf("err = %v (kind %v), want kind %v", err, providers.KindOf(err), tt.kind)
-			}
-			if err != nil && !strings.Contains(err.Error(), tt.say) {
-				t.Errorf("err = %q, want it to say %q", err, tt.say)
-			}
-			if text != tt.partial {
-				t.Errorf("text before the error = %q, want %q", text, tt.partial)
-			}
+			s, err := p.Chat(context.Background(), chatHi(model))
+			err = checkAnswer(t, s, err, tt.kind, tt.say, tt.partial)
 			var pe *providers.Error
 			if errors.As(err, &pe) && pe.RetryAfter != tt.retryAft {
 				t.Errorf("RetryAfter = %v, want %v", pe.RetryAfter, tt.retryAft)
@@ -268,11 +259,15 @@ func TestRefusedConnectionIsNetwork(t *testing.T) {
 	}
 }
 
+func chatHi(model string) *providers.ChatRequest {
+	return &providers.ChatRequest{Model: model, Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}}
+}
+
 func TestCloseDisconnects(t *testing.T) {
 	f := providertest.NewOllama(t, coder)
 	f.Enqueue(providertest.OllamaReply{Pieces: []string{"first"}, Hang: true})
 	p := newProvider(t, f, nil)
-	s, err := p.Complete(context.Background(), &providers.CompletionRequest{Model: coder.Name, Prompt: "x"})
+	s, err := p.Chat(context.Background(), chatHi(coder.Name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +279,7 @@ func TestCanceledContext(t *testing.T) {
 	f.Enqueue(providertest.OllamaReply{Pieces: []string{"first"}, Hang: true})
 	p := newProvider(t, f, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	s, err := p.Complete(ctx, &providers.CompletionRequest{Model: coder.Name, Prompt: "x"})
+	s, err := p.Chat(ctx, chatHi(coder.Name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,5 +393,185 @@ func TestHostURLReadsOllamaHostAsOllamaDoes(t *testing.T) {
 		if got := ollama.HostURL(tt.value); got != tt.want {
 			t.Errorf("HostURL(%q) = %q, want %q", tt.value, got, tt.want)
 		}
+	}
+}
+
+// Completions ask for the whole answer ("stream": false): Ollama leaks its
+// runner slot when a streaming client leaves mid-answer (ollama/ollama
+// issue 17131), and completions are cancelled at every keystroke. Chat
+// still streams. The stop sequences and max_tokens are what end the
+// generation now, so they must be sent.
+func TestCompletionsAskForTheWholeAnswer(t *testing.T) {
+	f := providertest.NewOllama(t, coder)
+	p := newProvider(t, f, nil)
+	ctx := context.Background()
+	stop := []string{"\n", "<|endoftext|>"}
+	opts := map[string]any{"num_predict": 48.0, "stop": []any{"\n", "<|endoftext|>"}}
+
+	f.Enqueue(providertest.OllamaReply{Pieces: []string{"a ", "+ ", "b"}})
+	s, err := p.FillInMiddle(ctx, &providers.FIMRequest{Model: coder.Name, Prefix: "return ", Suffix: "\n}", MaxTokens: 48, Stop: stop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := providertest.ReadPieces(s); err != nil || !reflect.DeepEqual(got, []string{"a + b"}) {
+		t.Errorf("FillInMiddle pieces = %q, %v; want [\"a + b\"]", got, err)
+	}
+	f.Enqueue(providertest.OllamaReply{Pieces: []string{"x", "y"}})
+	s, err = p.Complete(ctx, &providers.CompletionRequest{Model: coder.Name, Prompt: "<|fim_prefix|>", MaxTokens: 48, Stop: stop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := providertest.ReadPieces(s); err != nil || !reflect.DeepEqual(got, []string{"xy"}) {
+		t.Errorf("Complete pieces = %q, %v; want [\"xy\"]", got, err)
+	}
+	f.Enqueue(providertest.OllamaReply{Pieces: []string{"streamed ", "still"}})
+	s, err = p.Chat(ctx, &providers.ChatRequest{Model: coder.Name, Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}, MaxTokens: 48, Stop: stop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := providertest.ReadPieces(s); err != nil || !reflect.DeepEqual(got, []string{"streamed ", "still"}) {
+		t.Errorf("Chat pieces = %q, %v; want two streamed pieces", got, err)
+	}
+
+	var gens []map[string]any
+	for _, r := range f.Requests() {
+		if r.Path == "/api/generate" || r.Path == "/api/chat" {
+			gens = append(gens, r.Body)
+		}
+	}
+	if len(gens) != 3 {
+		t.Fatalf("%d generation requests, want 3", len(gens))
+	}
+	for i, want := range []bool{false, false, true} {
+		check(t, "stream", gens[i]["stream"], want)
+		check(t, "options", gens[i]["options"], opts)
+	}
+}
+
+// The errors of a whole answer read as those of a stream: Ollama's error
+// bodies keep their messages and kinds; a runner failure, which a stream
+// reports in a line after some text, comes as a 500 and loses the text;
+// an answer that says it is not done is still the answer.
+func TestCompletionErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		model string
+		reply providertest.OllamaReply
+		kind  providers.Kind
+		say   string // the error must say this
+		text  string // the answer, when there is no error
+	}{
+		{name: "model not pulled", model: "missing:latest", kind: providers.KindNotFound, say: "ollama pull missing:latest"},
+		{name: "server error", reply: providertest.OllamaReply{Status: 500, Message: "llama runner process has terminated: signal: killed"},
+			kind: providers.KindServer, say: "llama runner process has terminated"},
+		{name: "context length", reply: providertest.OllamaReply{Status: 400, Message: "input exceeds the context length"},
+			kind: providers.KindContextWindow, say: "context length"},
+		{name: "unauthorized proxy", reply: providertest.OllamaReply{Status: 401, Message: "unauthorized"},
+			kind: providers.KindAuth, say: "api_key_env"},
+		{name: "runner failed mid-answer", reply: providertest.OllamaReply{Pieces: []string{"par"}, StreamError: true, Message: "an error was encountered while running the model: CUDA error"},
+			kind: providers.KindServer, say: "CUDA error"},
+		{name: "not done: the runner stopped a repeating answer", reply: providertest.OllamaReply{Pieces: []string{"\n", "\n"}, NoDone: true},
+			kind: providers.KindUnknown, text: "\n\n"},
+		{name: "connection cut before the answer", reply: providertest.OllamaReply{Pieces: []string{"half"}, Cut: true},
+			kind: providers.KindNetwork},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := providertest.NewOllama(t, coder)
+			f.Enqueue(tt.reply)
+			p := newProvider(t, f, nil)
+			model := tt.model
+			if model == "" {
+				model = coder.Name
+			}
+			s, err := p.Complete(context.Background(), &providers.CompletionRequest{Model: model, Prompt: "x"})
+			checkAnswer(t, s, err, tt.kind, tt.say, tt.text)
+		})
+	}
+}
+
+// checkAnswer reads the answer of a call that returned s and err, and
+// checks how it ended: in an error of kind (KindUnknown: none) that says
+// say, after text. It returns that error.
+func checkAnswer(t *testing.T, s providers.Stream, err error, kind providers.Kind, say, text string) error {
+	t.Helper()
+	var got string
+	if err == nil {
+		got, err = providers.ReadAll(s)
+	}
+	if providers.KindOf(err) != kind {
+		t.Fatalf("err = %v (kind %v), want kind %v", err, providers.KindOf(err), kind)
+	}
+	if err != nil && !strings.Contains(err.Error(), say) {
+		t.Errorf("err = %q, want it to say %q", err, say)
+	}
+	if got != text {
+		t.Errorf("text before the end = %q, want %q", got, text)
+	}
+	return err
+}
+
+// Cancelling a completion while Ollama generates drops the connection,
+// which is what makes Ollama stop generating, and says canceled.
+func TestCompletionCancelWhileGenerating(t *testing.T) {
+	f := providertest.NewOllama(t, coder)
+	f.Enqueue(providertest.OllamaReply{Pieces: []string{"first"}, Hang: true})
+	p := newProvider(t, f, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		s, err := p.FillInMiddle(ctx, &providers.FIMRequest{Model: coder.Name, Prefix: "a", Suffix: "b"})
+		if err == nil {
+			s.Close()
+		}
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if providers.KindOf(err) != providers.KindCanceled {
+			t.Errorf("FillInMiddle after cancel = %v, want canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("cancelling did not end the call")
+	}
+	if !f.WaitClosed(time.Second) {
+		t.Error("cancelling the context did not drop the connection")
+	}
+}
+
+// A whole answer closed before it is read is not a finished one.
+func TestCompletionClosedBeforeRead(t *testing.T) {
+	f := providertest.NewOllama(t, coder)
+	f.Enqueue(providertest.OllamaReply{Pieces: []string{"a"}}, providertest.OllamaReply{Pieces: []string{"b"}})
+	p := newProvider(t, f, nil)
+	s, err := p.Complete(context.Background(), &providers.CompletionRequest{Model: coder.Name, Prompt: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close = %v", err)
+	}
+	if _, err := s.Next(); err == nil || err == io.EOF {
+		t.Errorf("Next after Close = %v, want an error", err)
+	}
+	s.Close()
+
+	s, err = p.Complete(context.Background(), &providers.CompletionRequest{Model: coder.Name, Prompt: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Next(); got != "b" || err != nil {
+		t.Fatalf("Next = %q, %v", got, err)
+	}
+	for range 2 {
+		if _, err := s.Next(); err != io.EOF {
+			t.Errorf("Next after the answer = %v, want io.EOF", err)
+		}
+	}
+	s.Close()
+	if _, err := s.Next(); err != io.EOF {
+		t.Errorf("Next after io.EOF and Close = %v, want io.EOF still", err)
 	}
 }

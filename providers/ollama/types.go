@@ -32,7 +32,8 @@ type chatRequest struct {
 	Options   map[string]any `json:"options,omitempty"`
 }
 
-// streamLine is one NDJSON line of a /api/generate or /api/chat stream.
+// streamLine is one NDJSON line of a /api/chat stream, or the whole
+// answer of /api/generate with "stream": false.
 // Generate puts text in Response, chat in Message.Content; an Error line
 // replaces the rest of the stream when the runner fails mid-answer.
 type streamLine struct {

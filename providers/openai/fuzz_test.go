@@ -13,7 +13,7 @@ import (
 // FuzzChatStream feeds arbitrary Server-Sent Events bodies to a chat
 // answer, through go-openai's stream reader and the provider's own.
 func FuzzChatStream(f *testing.F) {
-	for _, seed := range []string{
+	seeds := []string{
 		"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"func \"}}]}\n\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"main\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n",
 		": keep-alive\n\nevent: ping\nid: 3\ndata: {\"choices\":[{\"index\":0,\"text\":\"x\"}]}\r\n\r\ndata: [DONE]\r\n",
 		"data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":\"content_filter\"}]}\n\ndata: [DONE]\n\n",
@@ -23,19 +23,12 @@ func FuzzChatStream(f *testing.F) {
 		"data: not json\n\n",
 		"{\"error\":{\"message\":\"plain JSON\"}}",
 		"",
-	} {
-		f.Add([]byte(seed))
 	}
-	raw := providertest.NewRaw(f, "text/event-stream")
 	f.Setenv("SWITCHYARD_TEST_OPENAI_KEY", testKey)
-	p, err := openai.New("openai", config.Provider{Type: "openai", BaseURL: raw.URL, APIKeyEnv: "SWITCHYARD_TEST_OPENAI_KEY"})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		raw.SetBody(body)
-		providertest.CheckAnyAnswer(t, "openai", testKey, func(ctx context.Context) (providers.Stream, error) {
+	providertest.FuzzAnswers(f, "text/event-stream", "openai", testKey, seeds, func(url string) (providertest.Open, error) {
+		p, err := openai.New("openai", config.Provider{Type: "openai", BaseURL: url, APIKeyEnv: "SWITCHYARD_TEST_OPENAI_KEY"})
+		return func(ctx context.Context) (providers.Stream, error) {
 			return p.Chat(ctx, &providers.ChatRequest{Model: "gpt-4.1", Messages: []providers.Message{{Role: providers.RoleUser, Content: "hi"}}})
-		})
+		}, err
 	})
 }

@@ -47,7 +47,8 @@ type OllamaRequest struct {
 }
 
 // Ollama is a fake Ollama server on 127.0.0.1 speaking the native API:
-// NDJSON streams from /api/generate and /api/chat, /api/tags, /api/show,
+// NDJSON streams from /api/generate and /api/chat (one JSON object when
+// the request says "stream": false), /api/tags, /api/show,
 // and {"error":"..."} bodies, as github.com/ollama/ollama/server sends them.
 //
 // Every request is recorded; the requests that generate text take the
@@ -207,6 +208,11 @@ func (f *Ollama) generate(w http.ResponseWriter, r *http.Request, rec OllamaRequ
 		return
 	}
 
+	if stream, ok := body["stream"].(bool); ok && !stream {
+		f.whole(w, r, name, chat, rep)
+		return
+	}
+
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	w.WriteHeader(http.StatusOK)
 	e := f.events(w, r)
@@ -242,6 +248,48 @@ func (f *Ollama) generate(w http.ResponseWriter, r *http.Request, rec OllamaRequ
 	default:
 		line("", true)
 	}
+}
+
+// whole answers a request with "stream": false as Ollama's handlers do:
+// nothing until generation ends, then one JSON object with all the text,
+// or an {"error": ...} body with status 500 when the runner failed, the
+// text so far lost. Pieces and Delay pace the generation; NoDone answers
+// "done": false, as Ollama does when its runner stops an answer that
+// repeats one token; Hang waits for the client to leave; Cut drops the
+// connection before any answer.
+func (f *Ollama) whole(w http.ResponseWriter, r *http.Request, name string, chat bool, rep OllamaReply) {
+	e := f.events(w, r)
+	text := ""
+	if !e.pieces(rep.Pieces, rep.Delay, func(p string) bool { text += p; return true }) {
+		return
+	}
+	switch {
+	case rep.Hang:
+		e.wait(0)
+		return
+	case rep.Cut:
+		panic(http.ErrAbortHandler)
+	case rep.StreamError:
+		ollamaJSON(w, http.StatusInternalServerError, map[string]string{"error": rep.Message})
+		return
+	}
+	out := map[string]any{"model": name, "created_at": time.Now().UTC().Format(time.RFC3339Nano), "done": !rep.NoDone}
+	if chat {
+		out["message"] = map[string]any{"role": "assistant", "content": text}
+	} else {
+		out["response"] = text
+		out["context"] = []int{1, 2, 3}
+	}
+	if !rep.NoDone {
+		out["done_reason"] = "stop"
+		out["total_duration"] = 1_000_000
+		out["eval_count"] = len(rep.Pieces)
+	}
+	// Ollama writes it with gin's c.JSON: compact, no newline after.
+	b, _ := json.Marshal(out)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
 }
 
 // ollamaJSON answers with a JSON body, as the real servers do for

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,39 +25,36 @@ func Find(text string) []Finding {
 	if rs.err != nil || text == "" {
 		return nil
 	}
-	type key struct {
-		r    *rule
-		line int
-	}
-	tried := map[key]bool{}
-	assignTried := map[int]bool{}
-	var found []Finding
+	// Keywords come in order, so what was tried on a line is forgotten
+	// once the scan is past it.
+	var (
+		found       []Finding
+		tried       []*rule // the rules tried on the line at lineStart
+		assignTried [2]bool // the assignment and URL checks, likewise
+	)
 	lineStart, scanned := 0, 0
 	rs.words.each(text, func(pos, word, length int) {
 		if pos > scanned {
 			if i := strings.LastIndexByte(text[scanned:pos], '\n'); i >= 0 {
 				lineStart = scanned + i + 1
+				tried, assignTried = tried[:0], [2]bool{}
 			}
 			scanned = pos
 		}
 		if rs.assign[word] {
 			// The URL check and the assignment check are tried once per
 			// line each; "://" selects the first, the names the second.
-			k := 2 * lineStart
-			if rs.url[word] {
-				k++
-			}
-			if !assignTried[k] {
+			url := rs.url[word]
+			if k := b2i(url); !assignTried[k] {
 				assignTried[k] = true
-				found = findAssignments(text[lineStart:lineEnd(text, lineStart)], lineStart, rs.url[word], found)
+				found = findAssignments(text[lineStart:lineEnd(text, lineStart)], lineStart, url, found)
 			}
 		}
 		for _, r := range rs.byWord[word] {
-			k := key{r, lineStart}
-			if tried[k] || !r.worthTrying(text, pos, length) {
+			if slices.Contains(tried, r) || !r.worthTrying(text, pos, length) {
 				continue
 			}
-			tried[k] = true
+			tried = append(tried, r)
 			found = rs.apply(r, text, lineStart, found)
 		}
 	})
@@ -144,6 +142,13 @@ func tidy(fs []Finding) []Finding {
 		out = append(out, f)
 	}
 	return out
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func generic(id string) bool {

@@ -70,6 +70,12 @@ func Binary(tb testing.TB) string {
 	return ""
 }
 
+// client makes the harness's own calls. Each is answered in milliseconds
+// (model creation included: the models are tiny), so one that takes
+// longer than this has stalled, and fails the test saying which call it
+// was instead of running into go test's timeout.
+var client = &http.Client{Timeout: 30 * time.Second}
+
 // Server is a running `ollama serve` with the tiny models registered.
 type Server struct {
 	URL  string // "http://127.0.0.1:PORT"
@@ -128,7 +134,13 @@ func Start(tb testing.TB, opts Options) *Server {
 		case <-exited:
 		case <-time.After(5 * time.Second):
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
+			select {
+			case <-exited:
+			case <-time.After(5 * time.Second):
+				// Wait also waits for the log pipe to close, which a
+				// process outside the group could hold open.
+				tb.Errorf("ollamatest: ollama serve (pid %d) has not exited 5s after SIGKILL", cmd.Process.Pid)
+			}
 		}
 		if tb.Failed() {
 			tb.Logf("ollama serve log:\n%s", s.Log())
@@ -138,7 +150,7 @@ func Start(tb testing.TB, opts Options) *Server {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
-		resp, err := http.Get(s.URL + "/api/version")
+		resp, err := client.Get(s.URL + "/api/version")
 		if err == nil {
 			resp.Body.Close()
 			break
@@ -182,7 +194,7 @@ func (s *Server) PushBlob(tb testing.TB, data []byte) string {
 	tb.Helper()
 	sum := sha256.Sum256(data)
 	digest := "sha256:" + hex.EncodeToString(sum[:])
-	resp, err := http.Post(s.URL+"/api/blobs/"+digest, "application/octet-stream", bytes.NewReader(data))
+	resp, err := client.Post(s.URL+"/api/blobs/"+digest, "application/octet-stream", bytes.NewReader(data))
 	if err != nil {
 		tb.Fatalf("ollamatest: pushing the model: %v", err)
 	}
@@ -222,7 +234,7 @@ func (s *Server) PostJSON(tb testing.TB, path string, body, out any) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	resp, err := http.Post(s.URL+path, "application/json", bytes.NewReader(raw))
+	resp, err := client.Post(s.URL+path, "application/json", bytes.NewReader(raw))
 	if err != nil {
 		tb.Fatalf("ollamatest: POST %s: %v", path, err)
 	}
@@ -247,7 +259,7 @@ type Loaded struct {
 // PS returns the loaded models, from GET /api/ps.
 func (s *Server) PS(tb testing.TB) []Loaded {
 	tb.Helper()
-	resp, err := http.Get(s.URL + "/api/ps")
+	resp, err := client.Get(s.URL + "/api/ps")
 	if err != nil {
 		tb.Fatalf("ollamatest: GET /api/ps: %v", err)
 	}
@@ -259,6 +271,17 @@ func (s *Server) PS(tb testing.TB) []Loaded {
 		tb.Fatalf("ollamatest: GET /api/ps: %v", err)
 	}
 	return ps.Models
+}
+
+// Loaded returns name's entry in GET /api/ps, nil when it is not loaded.
+func (s *Server) Loaded(tb testing.TB, name string) *Loaded {
+	tb.Helper()
+	for _, m := range s.PS(tb) {
+		if m.Name == name {
+			return &m
+		}
+	}
+	return nil
 }
 
 // Log returns what the server has logged so far.
