@@ -40,12 +40,7 @@ end
 H.run(function()
   local res = H.results
   res.notes, res.titles, res.prompts = notes, titles, prompts
-  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("SWITCHYARD_TEST_FILE")))
-  local buf = vim.api.nvim_get_current_buf()
-  local c = H.wait(function()
-    local cl = client.get(buf)
-    return cl and cl.initialized and cl.attached_buffers[buf] and cl
-  end, 10000, "the server to start and attach")
+  local buf, c = H.open_attached()
   res.commands = client.server_commands(c)
 
   local before = vim.api.nvim_buf_get_lines(buf, 0, -1, false)

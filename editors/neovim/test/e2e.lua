@@ -11,15 +11,11 @@ local plugin = os.getenv("SWITCHYARD_TEST_PLUGIN")
 vim.opt.rtp:prepend(plugin)
 local H = dofile(plugin .. "/test/harness.lua")
 
-vim.cmd("filetype indent off")
-vim.o.autoindent = false
-vim.o.swapfile = false
-vim.o.shortmess = vim.o.shortmess .. "I"
+H.plain_editor()
 local notes = H.capture_notify()
 
 local sy = require("switchyard")
 local ghost = require("switchyard.ghost")
-local client = require("switchyard.client")
 
 local model_id = "qwen2.5-coder:1.5b-base"
 sy.setup({
@@ -51,19 +47,10 @@ local function extmarks(bufnr)
   return vim.api.nvim_buf_get_extmarks(bufnr, ghost.ns, 0, -1, { details = true })
 end
 
-local function lines(bufnr)
-  return vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
-end
-
 H.run(function()
   local res = H.results
   res.notes = notes
-  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("SWITCHYARD_TEST_FILE")))
-  local buf = vim.api.nvim_get_current_buf()
-  local c = H.wait(function()
-    local cl = client.get(buf)
-    return cl and cl.initialized and cl.attached_buffers[buf] and cl
-  end, 10000, "the server to start and attach")
+  local buf, c = H.open_attached()
   res.offset_encoding = c.offset_encoding
 
   -- 2. Ghost text from provider a after "fmt.Println(".
@@ -81,7 +68,7 @@ H.run(function()
   H.wait(function()
     return not ghost.visible(buf)
   end, 2000, "the ghost text to be accepted")
-  res.after_first = lines(buf)
+  res.after_first = H.lines(buf)
   res.cursor_after_first = vim.api.nvim_win_get_cursor(0)
   res.marks_after_first = extmarks(buf)
   H.type("<Esc>")
@@ -102,7 +89,7 @@ H.run(function()
   H.wait(function()
     return not ghost.visible(buf)
   end, 2000, "the second ghost text to be accepted")
-  res.after_second = lines(buf)
+  res.after_second = H.lines(buf)
   H.type("<Esc>")
   H.wait(function()
     return sy.statusline():find("mb", 1, true)

@@ -101,6 +101,33 @@ function H.run(fn)
   end)
 end
 
+--- Options that keep typed keys as typed and the screen free of prompts:
+--- no indenting, no swap file, no intro message.
+function H.plain_editor()
+  vim.cmd("filetype indent off")
+  vim.o.autoindent = false
+  vim.o.swapfile = false
+  vim.o.shortmess = vim.o.shortmess .. "I"
+end
+
+--- The lines of bufnr.
+function H.lines(bufnr)
+  return vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
+end
+
+--- Opens $SWITCHYARD_TEST_FILE and waits for the server to start and attach
+--- to it; returns the buffer and the client.
+function H.open_attached()
+  local client = require("switchyard.client")
+  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("SWITCHYARD_TEST_FILE")))
+  local buf = vim.api.nvim_get_current_buf()
+  local c = H.wait(function()
+    local cl = client.get(buf)
+    return cl and cl.initialized and cl.attached_buffers[buf] and cl
+  end, 10000, "the server to start and attach")
+  return buf, c
+end
+
 --- Captures vim.notify messages into a list.
 function H.capture_notify()
   local seen = {}

@@ -13,14 +13,10 @@ local plugin = os.getenv("SWITCHYARD_TEST_PLUGIN")
 vim.opt.rtp:prepend(plugin)
 local H = dofile(plugin .. "/test/harness.lua")
 
-vim.cmd("filetype indent off")
-vim.o.autoindent = false
-vim.o.swapfile = false
-vim.o.shortmess = vim.o.shortmess .. "I"
+H.plain_editor()
 local notes = H.capture_notify()
 
 local sy = require("switchyard")
-local client = require("switchyard.client")
 local nextedit = require("switchyard.nextedit")
 
 sy.setup({
@@ -35,26 +31,17 @@ sy.setup({
   next_edit = { enabled = true, debounce = "50ms" },
 })
 
-local function lines(bufnr)
-  return vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)
-end
-
 H.run(function()
   local res = H.results
   res.notes = notes
-  vim.cmd("edit " .. vim.fn.fnameescape(os.getenv("SWITCHYARD_TEST_FILE")))
-  local buf = vim.api.nvim_get_current_buf()
-  local c = H.wait(function()
-    local cl = client.get(buf)
-    return cl and cl.initialized and cl.attached_buffers[buf] and cl
-  end, 10000, "the server to start and attach")
+  local buf, c = H.open_attached()
   res.capability = nextedit.supported(c)
   res.tab_mapped = vim.fn.maparg("<Tab>", "n") ~= ""
 
   -- 2. Rename the parameter: the cursor on "count" in "def scale(count,".
   vim.api.nvim_win_set_cursor(0, { 1, 10 })
   H.type("ciwamount<Esc>")
-  res.after_rename = lines(buf)
+  res.after_rename = H.lines(buf)
 
   -- 3. The suggestion for the next line.
   H.wait(function()
@@ -62,20 +49,20 @@ H.run(function()
   end, 10000, "a next-edit suggestion")
   res.marks = vim.api.nvim_buf_get_extmarks(buf, nextedit.ns, 0, -1, { details = true })
   res.cursor_shown = vim.api.nvim_win_get_cursor(0)
-  res.lines_shown = lines(buf)
+  res.lines_shown = H.lines(buf)
 
   -- 4. One key applies it.
   H.type("<Tab>")
   H.wait(function()
-    return not nextedit.visible(buf) and lines(buf)[2] ~= res.lines_shown[2]
+    return not nextedit.visible(buf) and H.lines(buf)[2] ~= res.lines_shown[2]
   end, 2000, "the suggestion to be applied")
-  res.after_accept = lines(buf)
+  res.after_accept = H.lines(buf)
   res.marks_after = vim.api.nvim_buf_get_extmarks(buf, nextedit.ns, 0, -1, {})
   -- One undo step takes the suggestion back, and only it; redo restores.
   H.type("u")
-  res.after_undo = lines(buf)
+  res.after_undo = H.lines(buf)
   H.type("<C-r>")
-  res.after_redo = lines(buf)
+  res.after_redo = H.lines(buf)
 
   -- 5. Write.
   vim.cmd("write")

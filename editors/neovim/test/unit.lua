@@ -765,6 +765,74 @@ test("next edit: a change dismisses, and a stale suggestion is not applied", fun
   ne.detach(buf)
 end)
 
+---------------------------------------------------------------- per buffer
+
+test("per buffer: a newer request, a dismiss or a change supersedes the answer in flight", function()
+  fresh(7)
+  local perbuf = require("switchyard.perbuf")
+  local cleared = 0
+  local set = perbuf.new("unit", function()
+    cleared = cleared + 1
+    return true
+  end)
+  local buf = scratch_file("perbuf.txt")
+  local c = fake_client(9)
+  local handlers, cancelled = {}, {}
+  c.request = function(_, _, handler)
+    handlers[#handlers + 1] = handler
+    return true, #handlers
+  end
+  c.cancel_request = function(id)
+    cancelled[#cancelled + 1] = id
+  end
+  stub(vim.lsp, "get_client_by_id", function(id)
+    return id == c.id and c or nil
+  end)
+  local st = set:attach(c, buf, { mine = true }, {})
+  eq(true, set:attached(buf), "attached")
+  eq(9, st.client_id, "client kept")
+  local got = {}
+  local function send()
+    perbuf.send(st, c, "x/y", {}, buf, function(_, result)
+      got[#got + 1] = result
+    end)
+  end
+  send()
+  send()
+  eq({ 1 }, cancelled, "the first request cancelled by the second")
+  handlers[1](nil, "old")
+  handlers[2](nil, "new")
+  eq({ "new" }, got, "only the answer of the request in flight")
+  handlers[2](nil, "again")
+  eq({ "new" }, got, "an answer is taken once")
+  send()
+  eq(true, set:dismiss(buf), "dismiss reports what clear says")
+  eq({ 1, 3 }, cancelled, "dismiss cancels")
+  handlers[3](nil, "late")
+  eq({ "new" }, got, "no answer after a dismiss")
+  st.shown = { "x" }
+  eq(true, set:visible(buf), "visible while something is shown")
+  eq({ "x" }, set:shown(buf), "shown")
+  local asked = 0
+  send()
+  set:on_change(buf, function(s)
+    return s.mine
+  end, function()
+    return 10
+  end, function()
+    asked = asked + 1
+  end)
+  eq({ 1, 3, 4 }, cancelled, "a change cancels")
+  truthy(vim.wait(1000, function()
+    return asked == 1
+  end, 5), "asked again after the debounce")
+  local before = cleared
+  set:detach(buf)
+  eq(false, set:attached(buf), "detached")
+  eq(before + 1, cleared, "detach clears")
+  eq(false, pcall(api.nvim_get_autocmds, { group = "switchyard_unit_" .. buf }), "augroup removed")
+end)
+
 ---------------------------------------------------------------- run
 
 local results = {}

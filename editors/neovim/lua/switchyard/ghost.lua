@@ -7,6 +7,7 @@
 -- shown only if the buffer and the cursor are still where they were when it
 -- was asked for, so a late answer never lands on newer typing.
 local compat = require("switchyard.compat")
+local perbuf = require("switchyard.perbuf")
 local position = require("switchyard.position")
 
 local M = {}
@@ -20,8 +21,11 @@ M.AUTOMATIC = 2
 
 local METHOD = "textDocument/inlineCompletion"
 
--- bufnr -> {client_id, timer, pending, item, extmark}
-local bufs = {}
+-- bufnr -> {client_id, timer, pending, shown, extmark, enabled}; shown is
+-- the item placed.
+local bufs = perbuf.new("ghost", function(bufnr)
+  return M.clear(bufnr)
+end)
 
 local opts = { debounce_ms = 50, hl_group = "SwitchyardGhostText" }
 
@@ -54,51 +58,29 @@ end
 
 --- Hides the ghost text of bufnr, if any; reports whether some was shown.
 function M.clear(bufnr)
-  local st = bufs[bufnr]
-  if not st or not st.item then
+  local st = bufs:get(bufnr)
+  if not st or not st.shown then
     return false
   end
   pcall(api.nvim_buf_del_extmark, bufnr, M.ns, st.extmark)
-  st.item, st.extmark = nil, nil
+  st.shown, st.extmark = nil, nil
   return true
-end
-
-local function cancel(st)
-  if st.timer then
-    st.timer:stop()
-  end
-  if st.pending then
-    local client = vim.lsp.get_client_by_id(st.client_id)
-    if client then
-      pcall(compat.cancel_request, client, st.pending)
-    end
-    st.pending = nil
-  end
 end
 
 --- Hides the ghost text and forgets any request in flight.
 function M.dismiss(bufnr)
-  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
-  local st = bufs[bufnr]
-  if not st then
-    return false
-  end
-  cancel(st)
-  return M.clear(bufnr)
+  return bufs:dismiss(bufnr)
 end
 
 --- Whether ghost text is shown in bufnr (default: current buffer).
 function M.visible(bufnr)
-  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
-  local st = bufs[bufnr]
-  return st ~= nil and st.item ~= nil
+  return bufs:visible(bufnr)
 end
 
 --- The item shown in bufnr, for tests and statuslines: {row, start_col,
 --- end_col, text} in 0-based rows and byte columns.
 function M.shown(bufnr)
-  local st = bufs[bufnr]
-  return st and st.item
+  return bufs:shown(bufnr)
 end
 
 --- Works out where an inline completion item goes, from the line the
@@ -187,7 +169,7 @@ end
 --- Shows item (an InlineCompletionItem) at the cursor of the current
 --- window, which must show bufnr. Returns false when it cannot be shown.
 function M.show(bufnr, item, enc)
-  local st = bufs[bufnr]
+  local st = bufs:get(bufnr)
   if not st then
     return false
   end
@@ -201,7 +183,7 @@ function M.show(bufnr, item, enc)
   end
   p.col = col
   st.extmark = api.nvim_buf_set_extmark(bufnr, M.ns, p.row, p.col, M.mark(p, line, compat.at_least(10)))
-  st.item = p
+  st.shown = p
   return true
 end
 
@@ -209,7 +191,7 @@ end
 ---@param bufnr integer
 ---@param kind integer M.INVOKED or M.AUTOMATIC
 function M.request(bufnr, kind)
-  local st = bufs[bufnr]
+  local st = bufs:get(bufnr)
   if not st or api.nvim_get_current_buf() ~= bufnr then
     return
   end
@@ -220,7 +202,6 @@ function M.request(bufnr, kind)
   if not client then
     return
   end
-  cancel(st)
   local cur = api.nvim_win_get_cursor(0)
   local row, col = cur[1] - 1, cur[2]
   local line = api.nvim_buf_get_lines(bufnr, row, row + 1, false)[1] or ""
@@ -231,12 +212,7 @@ function M.request(bufnr, kind)
     context = { triggerKind = kind },
   }
   local tick = api.nvim_buf_get_changedtick(bufnr)
-  local id
-  local function handle(err, result)
-    if st.pending ~= id then
-      return -- superseded or cancelled
-    end
-    st.pending = nil
+  perbuf.send(st, client, METHOD, params, bufnr, function(err, result)
     if err or type(result) ~= "table" then
       return
     end
@@ -256,55 +232,30 @@ function M.request(bufnr, kind)
         return
       end
     end
-  end
-  local ok, rid = compat.request(client, METHOD, params, function(err, result)
-    if vim.in_fast_event() then
-      vim.schedule(function()
-        handle(err, result)
-      end)
-    else
-      handle(err, result)
-    end
-  end, bufnr)
-  if ok then
-    id = rid
-    st.pending = rid
-  end
+  end)
 end
 
 --- Hides what is shown and asks again after the debounce.
 function M.on_change(bufnr)
-  local st = bufs[bufnr]
-  if not st then
-    return
-  end
-  cancel(st)
-  M.clear(bufnr)
-  if not st.enabled then
-    return
-  end
-  st.timer = st.timer or compat.new_timer()
-  st.timer:start(
-    opts.debounce_ms,
-    0,
-    vim.schedule_wrap(function()
-      if bufs[bufnr] == st then
-        M.request(bufnr, M.AUTOMATIC)
-      end
-    end)
-  )
+  bufs:on_change(bufnr, function(st)
+    return st.enabled
+  end, function()
+    return opts.debounce_ms
+  end, function()
+    M.request(bufnr, M.AUTOMATIC)
+  end)
 end
 
 --- Inserts the ghost text shown in bufnr (default: current buffer) and
 --- moves the cursor after it. Returns false when nothing was shown.
 function M.accept(bufnr)
-  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
-  local st = bufs[bufnr]
-  if not st or not st.item then
+  bufnr = perbuf.buffer(bufnr)
+  local st = bufs:get(bufnr)
+  if not st or not st.shown then
     return false
   end
-  local p = st.item
-  cancel(st)
+  local p = st.shown
+  perbuf.cancel(st)
   M.clear(bufnr)
   local lines = split_lines(p.text)
   api.nvim_buf_set_text(bufnr, p.row, p.start_col, p.row, p.end_col, lines)
@@ -324,63 +275,39 @@ end
 
 --- Starts ghost text in bufnr for client.
 function M.attach(client, bufnr)
-  if bufs[bufnr] then
-    bufs[bufnr].client_id = client.id
-    return
-  end
-  local st = { client_id = client.id, enabled = true }
-  bufs[bufnr] = st
-  local group = api.nvim_create_augroup("switchyard_ghost_" .. bufnr, { clear = true })
-  api.nvim_create_autocmd({ "TextChangedI", "CursorMovedI" }, {
-    group = group,
-    buffer = bufnr,
-    callback = function()
-      M.on_change(bufnr)
-    end,
-  })
-  api.nvim_create_autocmd({ "InsertLeave", "BufLeave" }, {
-    group = group,
-    buffer = bufnr,
-    callback = function()
-      M.dismiss(bufnr)
-    end,
-  })
-  api.nvim_create_autocmd({ "BufUnload", "BufWipeout" }, {
-    group = group,
-    buffer = bufnr,
-    callback = function()
-      M.detach(bufnr)
-    end,
+  bufs:attach(client, bufnr, { enabled = true }, {
+    {
+      { "TextChangedI", "CursorMovedI" },
+      function()
+        M.on_change(bufnr)
+      end,
+    },
+    {
+      { "InsertLeave", "BufLeave" },
+      function()
+        M.dismiss(bufnr)
+      end,
+    },
   })
 end
 
 --- Stops ghost text in bufnr.
 function M.detach(bufnr)
-  local st = bufs[bufnr]
-  if not st then
-    return
-  end
-  cancel(st)
-  M.clear(bufnr)
-  if st.timer then
-    st.timer:close()
-  end
-  bufs[bufnr] = nil
-  pcall(api.nvim_del_augroup_by_name, "switchyard_ghost_" .. bufnr)
+  bufs:detach(bufnr)
 end
 
 --- Switches automatic requests on or off in every attached buffer.
 function M.set_enabled(on)
-  for bufnr, st in pairs(bufs) do
+  bufs:each(function(bufnr, st)
     st.enabled = on
     if not on then
       M.dismiss(bufnr)
     end
-  end
+  end)
 end
 
 function M.attached(bufnr)
-  return bufs[bufnr] ~= nil
+  return bufs:attached(bufnr)
 end
 
 return M

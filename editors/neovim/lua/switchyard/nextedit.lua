@@ -10,7 +10,7 @@
 -- Off unless the server settings say next_edit = { enabled = true } and the
 -- server announces capabilities.experimental.switchyard.nextEdit: each pause
 -- costs a model call. Only Neovim 0.7 APIs are used (no inline virt_text).
-local compat = require("switchyard.compat")
+local perbuf = require("switchyard.perbuf")
 local position = require("switchyard.position")
 
 local M = {}
@@ -23,7 +23,9 @@ M.METHOD = "switchyard/nextEdit"
 M.DEFAULT_DEBOUNCE_MS = 300
 
 -- bufnr -> {client_id, timer, pending, shown}
-local bufs = {}
+local bufs = perbuf.new("nextedit", function(bufnr)
+  return M.clear(bufnr)
+end)
 
 -- Where the server settings come from (client.settings), set by setup.
 local settings = function()
@@ -256,7 +258,7 @@ end
 
 --- Hides the suggestion of bufnr; reports whether one was shown.
 function M.clear(bufnr)
-  local st = bufs[bufnr]
+  local st = bufs:get(bufnr)
   pcall(api.nvim_buf_clear_namespace, bufnr, M.ns, 0, -1)
   if not st or not st.shown then
     return false
@@ -309,48 +311,26 @@ local function draw(bufnr, st)
   end
 end
 
-local function cancel(st)
-  if st.timer then
-    st.timer:stop()
-  end
-  if st.pending then
-    local client = vim.lsp.get_client_by_id(st.client_id)
-    if client then
-      pcall(compat.cancel_request, client, st.pending)
-    end
-    st.pending = nil
-  end
-end
-
 --- Hides the suggestion and forgets the request in flight.
 function M.dismiss(bufnr)
-  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
-  local st = bufs[bufnr]
-  if not st then
-    return false
-  end
-  cancel(st)
-  return M.clear(bufnr)
+  return bufs:dismiss(bufnr)
 end
 
 --- Whether a suggestion is shown in bufnr (default: current buffer).
 function M.visible(bufnr)
-  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
-  local st = bufs[bufnr]
-  return st ~= nil and st.shown ~= nil
+  return bufs:visible(bufnr)
 end
 
 --- The suggestion shown in bufnr, for tests and statuslines:
 --- {version, edits, display, first, last}.
 function M.shown(bufnr)
-  local st = bufs[bufnr]
-  return st and st.shown
+  return bufs:shown(bufnr)
 end
 
 --- Shows result (the server's answer) in bufnr if it applies to the
 --- buffer as it is now. Returns whether something is shown.
 function M.show(bufnr, result, enc)
-  local st = bufs[bufnr]
+  local st = bufs:get(bufnr)
   if not st or not api.nvim_buf_is_valid(bufnr) then
     return false
   end
@@ -377,7 +357,7 @@ end
 
 --- Asks the server for the next edit at the cursor now.
 function M.request(bufnr)
-  local st = bufs[bufnr]
+  local st = bufs:get(bufnr)
   if not st or api.nvim_get_current_buf() ~= bufnr or not M.enabled() then
     return
   end
@@ -385,7 +365,6 @@ function M.request(bufnr)
   if not client or not M.supported(client) then
     return
   end
-  cancel(st)
   local cur = api.nvim_win_get_cursor(0)
   local row, col = cur[1] - 1, cur[2]
   local line = api.nvim_buf_get_lines(bufnr, row, row + 1, false)[1] or ""
@@ -394,61 +373,31 @@ function M.request(bufnr)
     textDocument = { uri = vim.uri_from_bufnr(bufnr), version = version(bufnr) },
     position = { line = row, character = position.character(line, col, enc) },
   }
-  local id
-  local function handle(err, result)
-    if st.pending ~= id then
-      return -- superseded or cancelled
-    end
-    st.pending = nil
+  perbuf.send(st, client, M.METHOD, params, bufnr, function(err, result)
     if err or api.nvim_get_current_buf() ~= bufnr then
       return
     end
     M.show(bufnr, result, enc)
-  end
-  local ok, rid = compat.request(client, M.METHOD, params, function(err, result)
-    if vim.in_fast_event() then
-      vim.schedule(function()
-        handle(err, result)
-      end)
-    else
-      handle(err, result)
-    end
-  end, bufnr)
-  if ok then
-    id = rid
-    st.pending = rid
-  end
+  end)
 end
 
 --- Any change: hide what is shown, cancel, and ask again after the pause.
 function M.on_change(bufnr)
-  local st = bufs[bufnr]
-  if not st then
-    return
-  end
-  cancel(st)
-  M.clear(bufnr)
-  if not M.enabled() then
-    return
-  end
-  st.timer = st.timer or compat.new_timer()
-  st.timer:start(
-    M.debounce_ms(),
-    0,
-    vim.schedule_wrap(function()
-      if bufs[bufnr] == st then
-        M.request(bufnr)
-      end
-    end)
-  )
+  bufs:on_change(bufnr, function()
+    return M.enabled()
+  end, function()
+    return M.debounce_ms()
+  end, function()
+    M.request(bufnr)
+  end)
 end
 
 --- The accept key: away from the cursor or out of view, moves the cursor
 --- to the suggestion; at it, applies every edit as one undo step. Returns
 --- false when nothing was shown, so a mapping can fall back to the key.
 function M.accept(bufnr)
-  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
-  local st = bufs[bufnr]
+  bufnr = perbuf.buffer(bufnr)
+  local st = bufs:get(bufnr)
   if not st or not st.shown then
     return false
   end
@@ -480,63 +429,39 @@ end
 
 --- Starts next edits in bufnr for client.
 function M.attach(client, bufnr)
-  if bufs[bufnr] then
-    bufs[bufnr].client_id = client.id
-    return
-  end
-  local st = { client_id = client.id }
-  bufs[bufnr] = st
-  local group = api.nvim_create_augroup("switchyard_nextedit_" .. bufnr, { clear = true })
-  api.nvim_create_autocmd({ "TextChanged", "TextChangedI" }, {
-    group = group,
-    buffer = bufnr,
-    callback = function()
-      M.on_change(bufnr)
-    end,
-  })
-  api.nvim_create_autocmd({ "CursorMoved", "CursorMovedI", "WinScrolled" }, {
-    group = group,
-    buffer = bufnr,
-    callback = function()
-      -- The hint follows the cursor and the view.
-      if st.shown and api.nvim_get_current_buf() == bufnr then
-        draw(bufnr, st)
-      end
-    end,
-  })
-  api.nvim_create_autocmd("BufLeave", {
-    group = group,
-    buffer = bufnr,
-    callback = function()
-      M.dismiss(bufnr)
-    end,
-  })
-  api.nvim_create_autocmd({ "BufUnload", "BufWipeout" }, {
-    group = group,
-    buffer = bufnr,
-    callback = function()
-      M.detach(bufnr)
-    end,
+  local st = {}
+  bufs:attach(client, bufnr, st, {
+    {
+      { "TextChanged", "TextChangedI" },
+      function()
+        M.on_change(bufnr)
+      end,
+    },
+    {
+      { "CursorMoved", "CursorMovedI", "WinScrolled" },
+      function()
+        -- The hint follows the cursor and the view.
+        if st.shown and api.nvim_get_current_buf() == bufnr then
+          draw(bufnr, st)
+        end
+      end,
+    },
+    {
+      "BufLeave",
+      function()
+        M.dismiss(bufnr)
+      end,
+    },
   })
 end
 
 --- Stops next edits in bufnr.
 function M.detach(bufnr)
-  local st = bufs[bufnr]
-  if not st then
-    return
-  end
-  cancel(st)
-  M.clear(bufnr)
-  if st.timer then
-    st.timer:close()
-  end
-  bufs[bufnr] = nil
-  pcall(api.nvim_del_augroup_by_name, "switchyard_nextedit_" .. bufnr)
+  bufs:detach(bufnr)
 end
 
 function M.attached(bufnr)
-  return bufs[bufnr] ~= nil
+  return bufs:attached(bufnr)
 end
 
 return M
