@@ -221,11 +221,24 @@ func importsOf(req *CompletionRequest, lang repoindex.Lang) []importHint {
 		default:
 			s = im
 		}
-		s = strings.Trim(s, "/")
+		if lang == repoindex.LangJS && strings.HasPrefix(im, ".") {
+			// A relative import stays a whole path: moduleDefs reads
+			// the module's file from it.
+			s = strings.TrimSuffix(s, "/")
+		} else {
+			s = strings.Trim(s, "/")
+		}
 		if s == "" {
 			continue
 		}
-		out = append(out, importHint{suffix: s, name: path.Base(s), item: item})
+		name := path.Base(s)
+		if lang == repoindex.LangJS && name == "index" {
+			// "../core/index.js" is the folder's module: its code calls
+			// it core.
+			s = path.Dir(s)
+			name = path.Base(s)
+		}
+		out = append(out, importHint{suffix: s, name: name, item: item})
 	}
 	return out
 }
@@ -455,10 +468,21 @@ func moduleAtCursor(req *CompletionRequest, off int, hints []importHint, lang re
 // in the workspace whose names start with prefix.
 func moduleDefs(req *CompletionRequest, h importHint, prefix string) []*repoindex.Def {
 	dir := h.suffix
-	if filepath.IsAbs(dir) {
-		return req.Index.TopLevelIn(dir, prefix)
-	}
 	var defs []*repoindex.Def
+	if filepath.IsAbs(dir) {
+		// A relative JavaScript import: the module is a file named
+		// without its extension ("./util.js" is util.ts in TypeScript),
+		// or a folder and its index file.
+		defs = req.Index.TopLevelIn(dir, prefix)
+		for _, file := range []string{dir + ".ts", dir + ".tsx", dir + ".js", dir + ".mjs", dir + ".cjs", dir + ".jsx"} {
+			for _, d := range req.Index.DefsIn(file) {
+				if d.Container == "" && !d.Kind.Member() && strings.HasPrefix(d.Name, prefix) {
+					defs = append(defs, d)
+				}
+			}
+		}
+		return defs
+	}
 	// The module's folder: the import path under a workspace folder, or
 	// the longest tail of it that is one (a Go import path starts with
 	// the module's path, which is not a folder). A Python script's own
