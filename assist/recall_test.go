@@ -210,6 +210,10 @@ func sampleContext(ix *repoindex.Index, root, p, src string, line int, paths []s
 		}
 		req.Others = append(req.Others, OtherDocument{Document: Document{URI: FileURI(paths[k]), Path: paths[k], LanguageID: lang, Text: string(b)}})
 	}
+	// The folder's files not open are read when the file is opened, a
+	// while before the user types.
+	nearbyDocs(&req, repoindex.LangOf(p, lang))
+	waitNearby()
 	cfg := withDefaults(config.Defaults().Completion)
 	w := cutWindow(text, start, cfg.MaxPrefixTokens, cfg.MaxSuffixTokens)
 	budget := cfg.MaxContextTokens
