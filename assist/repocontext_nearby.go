@@ -44,10 +44,11 @@ type nearbyDoc struct {
 var nearby = struct {
 	sync.Mutex
 	recent  []string              // newest first
-	files   map[string]*nearbyDoc // nil value: being read
+	files   map[string]*nearbyDoc // wins nil: could not be read
+	queued  map[string]bool       // in pending
 	pending []string              // paths to read, in order
 	reading bool
-}{files: map[string]*nearbyDoc{}}
+}{files: map[string]*nearbyDoc{}, queued: map[string]bool{}}
 
 // nearbyDocs returns the read files of the current folder and the
 // recently viewed ones of the current language that are not open, and
@@ -90,12 +91,12 @@ func nearbyDocs(req *CompletionRequest, lang repoindex.Lang) []*nearbyDoc {
 	nearby.Lock()
 	defer nearby.Unlock()
 	for _, p := range cands {
-		d, ok := nearby.files[p]
-		if d != nil {
-			out = append(out, d)
+		d := nearby.files[p]
+		if d != nil && d.wins != nil {
+			out = append(out, d) // an old read serves until the new one
 		}
-		if !ok || d != nil && now.Sub(d.read) > nearbyTTL {
-			nearby.files[p] = d // marks it queued; an old read serves meanwhile
+		if (d == nil || now.Sub(d.read) > nearbyTTL) && !nearby.queued[p] {
+			nearby.queued[p] = true
 			nearby.pending = append(nearby.pending, p)
 		}
 	}
@@ -133,27 +134,26 @@ func readNearby() {
 		if len(nearby.files) >= maxNearbyCache {
 			clear(nearby.files)
 		}
-		if d != nil {
-			nearby.files[p] = d
-		} else {
-			delete(nearby.files, p)
-		}
+		// A file that cannot be read is remembered as such for the TTL
+		// too, not tried again at every keystroke.
+		nearby.files[p] = d
+		delete(nearby.queued, p)
 		nearby.Unlock()
 	}
 }
 
-// readNearbyFile reads the start of a file and cuts it into windows; nil
-// when it cannot be read.
+// readNearbyFile reads the start of a file and cuts it into windows;
+// without windows when it cannot be read.
 func readNearbyFile(p string) *nearbyDoc {
 	f, err := os.Open(p)
 	if err != nil {
-		return nil
+		return &nearbyDoc{read: time.Now()}
 	}
 	defer f.Close()
 	buf := make([]byte, maxNearbyBytes)
 	n, _ := io.ReadFull(f, buf)
 	if n == 0 {
-		return nil
+		return &nearbyDoc{read: time.Now()}
 	}
 	text := string(buf[:n])
 	return &nearbyDoc{
@@ -184,5 +184,6 @@ func resetNearby() {
 	nearby.Lock()
 	nearby.recent = nil
 	clear(nearby.files)
+	clear(nearby.queued)
 	nearby.Unlock()
 }

@@ -1,10 +1,12 @@
 package assist
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"switchyard/assist/repoindex"
 	"switchyard/config"
 )
 
@@ -42,5 +44,43 @@ func TestSimilarFromFilesNotOpen(t *testing.T) {
 	got = joined(contextAt(dir, ix, "api/invoices.go", marked, 1024, sh), sourceSimilar)
 	if !strings.Contains(got, "other/far.go:\n") {
 		t.Errorf("similar = %q, want other/far.go, viewed before and closed", got)
+	}
+}
+
+// Keystrokes while a file is being read queue it once, and a file that
+// cannot be read is not tried again at each of them.
+func TestNearbyQueuesOnce(t *testing.T) {
+	resetNearby()
+	t.Cleanup(resetNearby)
+	files := map[string]string{"api/invoices.go": "package api\n"}
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		files["api/"+n+".go"] = "package api\n\nfunc " + n + "() {}\n"
+	}
+	dir, ix := indexedWorkspace(t, files)
+	if err := os.Remove(filepath.Join(dir, "api/e.go")); err != nil {
+		t.Fatal(err)
+	}
+	req := CompletionRequest{Doc: Document{Path: filepath.Join(dir, "api/invoices.go"), LanguageID: "go"}, Index: ix}
+	for range 20 {
+		nearbyDocs(&req, repoindex.LangGo)
+		nearby.Lock()
+		seen := map[string]bool{}
+		for _, p := range nearby.pending {
+			if seen[p] {
+				t.Errorf("%s queued twice: %v", p, nearby.pending)
+			}
+			seen[p] = true
+		}
+		nearby.Unlock()
+	}
+	waitNearby()
+	if got := len(nearbyDocs(&req, repoindex.LangGo)); got != 4 {
+		t.Errorf("%d files read, want the 4 of the folder that exist", got)
+	}
+	nearby.Lock()
+	queued := len(nearby.pending)
+	nearby.Unlock()
+	if queued != 0 {
+		t.Errorf("%d files queued again within the TTL, the unreadable one among them: %v", queued, nearby.pending)
 	}
 }
