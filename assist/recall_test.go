@@ -27,8 +27,9 @@ import (
 // for the files the editor has open; the definition's own file may be
 // one of them, as it would be.
 //
-// It reads the whole Go and Python standard libraries, so it runs only
-// when asked:
+// It reads the whole Go and Python standard libraries and, when
+// .ci/recall-corpus has installed them, TypeScript and JavaScript npm
+// packages (zod, rxjs, lodash-es), so it runs only when asked:
 //
 //	SWITCHYARD_RECALL=1 go test -run TestRecall -v ./assist/
 func TestRecall(t *testing.T) {
@@ -47,13 +48,20 @@ func TestRecall(t *testing.T) {
 	}{
 		{"go", goSource(t), goUses, 0.78},
 		{"python", pythonLib(), pyUses, 0.88},
+		// TypeScript and JavaScript: .ci/recall-corpus installs them.
+		{"typescript/zod", jsCorpus("zod", "src"), jsUses, 0.90},
+		{"typescript/rxjs", jsCorpus("rxjs", "src"), jsUses, 0.86},
+		{"javascript/lodash-es", jsCorpus("lodash-es", ""), jsUses, 0.95},
 	}
 	for _, c := range corpora {
 		t.Run(c.lang, func(t *testing.T) {
-			if only != "" && only != c.lang {
+			if only != "" && only != c.lang && !strings.HasPrefix(c.lang, only+"/") {
 				t.Skip("SWITCHYARD_RECALL_LANG=" + only)
 			}
 			if c.root == "" {
+				if strings.Contains(c.lang, "script") {
+					t.Skip("no corpus: run .ci/recall-corpus to install the npm packages it reads")
+				}
 				t.Skip("no corpus")
 			}
 			ix := repoindex.New(repoindex.Options{Folders: []string{c.root}})
@@ -177,8 +185,13 @@ func sampleContext(ix *repoindex.Index, root, p, src string, line int, paths []s
 	text := src[:start+typed] + src[end:]
 	start += typed
 	lang := "go"
-	if strings.HasSuffix(p, ".py") {
+	switch filepath.Ext(p) {
+	case ".py":
 		lang = "python"
+	case ".ts", ".tsx", ".mts", ".cts":
+		lang = "typescript"
+	case ".js", ".mjs", ".cjs", ".jsx":
+		lang = "javascript"
 	}
 	req := CompletionRequest{
 		Doc:     Document{URI: FileURI(p), Path: p, LanguageID: lang, Text: text},
@@ -197,6 +210,10 @@ func sampleContext(ix *repoindex.Index, root, p, src string, line int, paths []s
 		}
 		req.Others = append(req.Others, OtherDocument{Document: Document{URI: FileURI(paths[k]), Path: paths[k], LanguageID: lang, Text: string(b)}})
 	}
+	// The folder's files not open are read when the file is opened, a
+	// while before the user types.
+	nearbyDocs(&req, repoindex.LangOf(p, lang))
+	waitNearby()
 	cfg := withDefaults(config.Defaults().Completion)
 	w := cutWindow(text, start, cfg.MaxPrefixTokens, cfg.MaxSuffixTokens)
 	budget := cfg.MaxContextTokens

@@ -221,11 +221,24 @@ func importsOf(req *CompletionRequest, lang repoindex.Lang) []importHint {
 		default:
 			s = im
 		}
-		s = strings.Trim(s, "/")
+		if lang == repoindex.LangJS && strings.HasPrefix(im, ".") {
+			// A relative import stays a whole path: moduleDefs reads
+			// the module's file from it.
+			s = strings.TrimSuffix(s, "/")
+		} else {
+			s = strings.Trim(s, "/")
+		}
 		if s == "" {
 			continue
 		}
-		out = append(out, importHint{suffix: s, name: path.Base(s), item: item})
+		name := path.Base(s)
+		if lang == repoindex.LangJS && name == "index" {
+			// "../core/index.js" is the folder's module: its code calls
+			// it core.
+			s = path.Dir(s)
+			name = path.Base(s)
+		}
+		out = append(out, importHint{suffix: s, name: name, item: item})
 	}
 	return out
 }
@@ -455,10 +468,21 @@ func moduleAtCursor(req *CompletionRequest, off int, hints []importHint, lang re
 // in the workspace whose names start with prefix.
 func moduleDefs(req *CompletionRequest, h importHint, prefix string) []*repoindex.Def {
 	dir := h.suffix
-	if filepath.IsAbs(dir) {
-		return req.Index.TopLevelIn(dir, prefix)
-	}
 	var defs []*repoindex.Def
+	if filepath.IsAbs(dir) {
+		// A relative JavaScript import: the module is a file named
+		// without its extension ("./util.js" is util.ts in TypeScript),
+		// or a folder and its index file.
+		defs = req.Index.TopLevelIn(dir, prefix)
+		for _, file := range []string{dir + ".ts", dir + ".tsx", dir + ".js", dir + ".mjs", dir + ".cjs", dir + ".jsx"} {
+			for _, d := range req.Index.DefsIn(file) {
+				if d.Container == "" && !d.Kind.Member() && strings.HasPrefix(d.Name, prefix) {
+					defs = append(defs, d)
+				}
+			}
+		}
+		return defs
+	}
 	// The module's folder: the import path under a workspace folder, or
 	// the longest tail of it that is one (a Go import path starts with
 	// the module's path, which is not a folder). A Python script's own
@@ -636,11 +660,12 @@ func groupDefinitions(req *CompletionRequest, chosen []scored, budget int) ([]co
 	return out, used
 }
 
-// pickSimilar returns windows of other open files of the same language
-// that share the most identifiers with the lines before the cursor,
-// leaving out windows that hold a definition already chosen.
+// pickSimilar returns windows of other files of the same language, open
+// or near (nearbyDocs), that share the most identifiers with the lines
+// before the cursor, leaving out windows that hold a definition already
+// chosen.
 func pickSimilar(req *CompletionRequest, w window, budget int, defs []contextFile) ([]contextFile, int) {
-	if budget < minExcerptBytes || len(req.Others) == 0 {
+	if budget < minExcerptBytes {
 		return nil, 0
 	}
 	lang := repoindex.LangOf(req.Doc.Path, req.Doc.LanguageID)
@@ -655,15 +680,7 @@ func pickSimilar(req *CompletionRequest, w window, budget int, defs []contextFil
 		score      float64
 	}
 	var wins []win
-	for i := range req.Others {
-		o := &req.Others[i]
-		if o.Path == "" || o.Path == req.Doc.Path || repoindex.LangOf(o.Path, o.LanguageID) != lang {
-			continue
-		}
-		from := max(0, min(o.Focus, len(o.Text))-similarSpan/2)
-		from = strings.LastIndexByte(o.Text[:from], '\n') + 1
-		to := min(len(o.Text), from+similarSpan)
-		sp := windowsOf(o.Path, o.Text, from, to)
+	score := func(o *OtherDocument, from int, sp *spanWindows) {
 		for _, sw := range sp.wins {
 			both := 0
 			for _, w := range sw.words {
@@ -676,6 +693,21 @@ func pickSimilar(req *CompletionRequest, w window, budget int, defs []contextFil
 				wins = append(wins, win{doc: o, start: from + sw.start, end: from + sw.end, line: sp.line + sw.line, score: s})
 			}
 		}
+	}
+	for i := range req.Others {
+		o := &req.Others[i]
+		if o.Path == "" || o.Path == req.Doc.Path || repoindex.LangOf(o.Path, o.LanguageID) != lang {
+			continue
+		}
+		from := max(0, min(o.Focus, len(o.Text))-similarSpan/2)
+		from = strings.LastIndexByte(o.Text[:from], '\n') + 1
+		to := min(len(o.Text), from+similarSpan)
+		score(o, from, windowsOf(o.Path, o.Text, from, to))
+	}
+	// Files not open: the folder's and those viewed recently, read
+	// before (nearbyDocs), the windows of their first 8 KB.
+	for _, d := range nearbyDocs(req, lang) {
+		score(&d.doc, 0, d.wins)
 	}
 	slices.SortStableFunc(wins, func(a, b win) int { return cmp.Compare(b.score, a.score) })
 	var out []contextFile
@@ -712,7 +744,8 @@ type spanWindow struct {
 }
 
 type spanWindows struct {
-	line int // the span's first line in its file
+	line int    // the span's first line in its file
+	span string // the span's text, a copy
 	wins []spanWindow
 }
 
@@ -734,10 +767,8 @@ type spanKey struct {
 // maxSpanCache bounds the spans kept: a few open files' worth.
 const maxSpanCache = 32
 
-// windowsOf returns the windows of text[from:to] with their words: one
-// pass over the span for the identifiers of each line, then each
-// window's distinct ones collected with a stamp per word, so no set is
-// built per window.
+// windowsOf returns the windows of text[from:to] with their words,
+// from the cache when the span is unchanged.
 func windowsOf(p, text string, from, to int) *spanWindows {
 	k := spanKey{path: p, text: text[from:to], from: from}
 	spanCacheMu.Lock()
@@ -746,9 +777,24 @@ func windowsOf(p, text string, from, to int) *spanWindows {
 	if sp != nil {
 		return sp
 	}
+	sp = newSpanWindows(text, from, to)
+	k.text = sp.span
+	spanCacheMu.Lock()
+	if len(spanCache) >= maxSpanCache {
+		clear(spanCache)
+	}
+	spanCache[k] = sp
+	spanCacheMu.Unlock()
+	return sp
+}
+
+// newSpanWindows cuts text[from:to] into windows with their words: one
+// pass over the span for the identifiers of each line, then each
+// window's distinct ones collected with a stamp per word, so no set is
+// built per window.
+func newSpanWindows(text string, from, to int) *spanWindows {
 	span := strings.Clone(text[from:to])
-	k.text = span
-	sp = &spanWindows{line: strings.Count(text[:from], "\n")}
+	sp := &spanWindows{line: strings.Count(text[:from], "\n"), span: span}
 	starts := lineStarts(span, 0)
 	words := make([][]string, len(starts))
 	var buf []string
@@ -781,12 +827,6 @@ func windowsOf(p, text string, from, to int) *spanWindows {
 			sp.wins = append(sp.wins, spanWindow{start: starts[i], end: end, line: i, words: distinct})
 		}
 	}
-	spanCacheMu.Lock()
-	if len(spanCache) >= maxSpanCache {
-		clear(spanCache)
-	}
-	spanCache[k] = sp
-	spanCacheMu.Unlock()
 	return sp
 }
 

@@ -66,6 +66,11 @@ func BenchmarkPromptAssemblyIndexed(b *testing.B) {
 	// An open document is in the index once the user pauses.
 	ix.Changed(req.Doc.Path, req.Doc.Text)
 	ix.Flush(true)
+	// The folder's files not open are read off the keystroke path, once.
+	resetNearby()
+	nearbyDocs(&req, repoindex.LangGo)
+	waitNearby()
+	b.Logf("%d files of the folder not open read for similar code", len(nearbyDocs(&req, repoindex.LangGo)))
 	cfg := withDefaults(config.Defaults().Completion)
 	var took []time.Duration
 	ctxTokens := 0
@@ -90,4 +95,11 @@ func BenchmarkPromptAssemblyIndexed(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
 	b.ReportMetric(float64(ctxTokens), "context-tokens")
 	b.ReportMetric(float64(ix.Stats().Files), "files")
+	sim := 0
+	for _, f := range gatherContext(&req, cutWindow(req.Doc.Text, req.Offset, cfg.MaxPrefixTokens, cfg.MaxSuffixTokens), cfg.MaxContextTokens, cfg.Context) {
+		if f.source == sourceSimilar {
+			sim++
+		}
+	}
+	b.ReportMetric(float64(sim), "similar-windows")
 }

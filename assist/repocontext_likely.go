@@ -66,7 +66,21 @@ func likelyDefinitions(req *CompletionRequest, cands []candidate, hints []import
 	}
 	var items []*repoindex.Def
 	itemQual := map[*repoindex.Def]string{}
+	// A JavaScript module whose names the file imports one by one
+	// ("import { a, b } from './m'") is not at hand under a name: its
+	// other names are not guesses for this file.
+	byItem := map[string]bool{}
+	if lang == repoindex.LangJS {
+		for _, h := range hints {
+			if h.item != "" {
+				byItem[h.suffix] = true
+			}
+		}
+	}
 	for _, h := range hints {
+		if byItem[h.suffix] && h.item == "" {
+			continue
+		}
 		if h.item != "" {
 			for _, d := range ix.Lookup(h.item) {
 				if d.Lang == lang && d.Container == "" && !d.Kind.Member() && h.matches(d.Path, req.Folders) {

@@ -580,3 +580,16 @@ func (ix *Index) TopLevelIn(dir, prefix string) []*Def {
 	}
 	return out
 }
+
+// FilesIn returns the indexed files of folder dir, sorted.
+func (ix *Index) FilesIn(dir string) []string {
+	ix.mu.RLock()
+	files := ix.dirs[filepath.Clean(dir)]
+	out := make([]string, 0, len(files))
+	for _, f := range files {
+		out = append(out, f.path)
+	}
+	ix.mu.RUnlock()
+	slices.Sort(out)
+	return out
+}

@@ -43,6 +43,18 @@ func PackageQual(dir string) string { return "dir:" + dir }
 // a Python module path, a JavaScript specifier or a Rust path.
 func ModuleName(imp string) string {
 	imp = strings.TrimSuffix(imp, "/")
+	if strings.Contains(imp, "/") {
+		// A path: "../core/util.js" is util, "../core/index.js" core.
+		base := path.Base(imp)
+		switch path.Ext(base) {
+		case ".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts":
+			base = strings.TrimSuffix(base, path.Ext(base))
+		}
+		if base == "index" {
+			base = path.Base(path.Dir(imp))
+		}
+		return base
+	}
 	if i := strings.LastIndexAny(imp, "/.:"); i >= 0 {
 		return imp[i+1:]
 	}

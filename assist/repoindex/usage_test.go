@@ -63,3 +63,23 @@ func TestUsageCounts(t *testing.T) {
 		t.Errorf("MostUsed kept its answer past a change: %+v", used)
 	}
 }
+
+// The name code calls an imported module by: a JavaScript specifier's
+// file without its extension, or the folder of its index file.
+func TestModuleName(t *testing.T) {
+	for imp, want := range map[string]string{
+		"net/http":          "http",
+		"os.path":           "path",
+		"std::collections":  "collections",
+		"../core/util.js":   "util",
+		"./schemas":         "schemas",
+		"../core/index.js":  "core",
+		"lodash-es":         "lodash-es",
+		"math/rand/v2":      "v2",
+		"@scope/pkg/sub.ts": "sub",
+	} {
+		if got := ModuleName(imp); got != want {
+			t.Errorf("ModuleName(%q) = %q, want %q", imp, got, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@
 // the server's build.
 //
 //	cd assist/testdata/tokenratio && go run . /usr/local/go/src /root/.pyenv/versions/3.12.1/lib/python3.12
+//	go run . ~/.cache/switchyard-ci/recall-corpus/node_modules/{zod/src,rxjs/src,lodash-es}   # after .ci/recall-corpus
 package main
 
 import (
@@ -22,11 +23,19 @@ import (
 
 func main() {
 	tiktoken.SetBpeLoader(loader.NewOfflineLoader())
-	enc, err := tiktoken.GetEncoding("cl100k_base")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	// cl100k_base (GPT-4, and what Qwen2.5-Coder's vocabulary was grown
+	// from) and o200k_base (GPT-4o and later OpenAI models).
+	for _, name := range []string{"cl100k_base", "o200k_base"} {
+		enc, err := tiktoken.GetEncoding(name)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		measure(name, enc)
 	}
+}
+
+func measure(name string, enc *tiktoken.Tiktoken) {
 	for _, root := range os.Args[1:] {
 		byExt := map[string][]float64{}
 		bytes, tokens := map[string]int{}, map[string]int{}
@@ -36,7 +45,7 @@ func main() {
 				return nil
 			}
 			ext := filepath.Ext(p)
-			if ext != ".go" && ext != ".py" {
+			if ext != ".go" && ext != ".py" && ext != ".ts" && ext != ".js" || strings.HasSuffix(p, ".d.ts") {
 				return nil
 			}
 			n++
@@ -61,8 +70,8 @@ func main() {
 				mean += math.Abs(e)
 			}
 			mean /= float64(len(errs))
-			fmt.Printf("%s %s: %d files, %.2f bytes/token, estimate error median %+.1f%%, p10 %+.1f%%, p90 %+.1f%%, mean |error| %.1f%%\n",
-				root, ext, len(errs), float64(bytes[ext])/float64(tokens[ext]),
+			fmt.Printf("%s %s %s: %d files, %.2f bytes/token, estimate error median %+.1f%%, p10 %+.1f%%, p90 %+.1f%%, mean |error| %.1f%%\n",
+				name, root, ext, len(errs), float64(bytes[ext])/float64(tokens[ext]),
 				100*errs[len(errs)/2], 100*errs[len(errs)/10], 100*errs[len(errs)*9/10], 100*mean)
 		}
 	}
