@@ -168,13 +168,13 @@ func (e *Engine) Complete(ctx context.Context, req CompletionRequest) ([]Suggest
 	began := time.Now()
 	stream, target, sh, err := streamShaped(callCtx, st.router, need, call)
 	if err != nil {
-		return nil, e.callError(ctx, callCtx, cfg, err)
+		return nil, callError(ctx, callCtx, config.TaskCompletion, "completion", cfg.Timeout.D(), err)
 	}
 
 	a := &answer{cur: cur, chat: sh == shapeChat, indent: detectIndent(w)}
 	got, err := read(callCtx, stream, a, cfg.MaxTokens)
 	if err != nil {
-		return nil, e.callError(ctx, callCtx, cfg, err)
+		return nil, callError(ctx, callCtx, config.TaskCompletion, "completion", cfg.Timeout.D(), err)
 	}
 	provider := ""
 	if target.Provider != nil {
@@ -332,16 +332,17 @@ func targetKey(t providers.Target) string {
 	return t.Name + "\x00" + t.Provider.Name()
 }
 
-// callError maps a failed call to what the editor gets: the caller's own
-// cancellation as ctx.Err(), the engine's deadline as a timeout that
-// names its setting, anything else as the provider said it.
-func (e *Engine) callError(ctx, callCtx context.Context, cfg config.Completion, err error) error {
+// callError maps a failed call for task to what the editor gets: the
+// caller's own cancellation as ctx.Err(), the deadline of callCtx as a
+// timeout that names its setting ([task] timeout), anything else as the
+// provider said it.
+func callError(ctx, callCtx context.Context, task, what string, timeout time.Duration, err error) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("no completion within %s: raise timeout in [completion] or route completion to a faster model: %w",
-			cfg.Timeout.D(), context.DeadlineExceeded)
+		return fmt.Errorf("no %s within %s: raise timeout in [%s] or route %s to a faster model: %w",
+			what, timeout, task, task, context.DeadlineExceeded)
 	}
 	return err
 }

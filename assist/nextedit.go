@@ -160,11 +160,11 @@ func PredictNextEdit(ctx context.Context, r providers.Router, st NextEditSetting
 	began := time.Now()
 	stream, target, f, err := streamShaped(callCtx, r, need, call)
 	if err != nil {
-		return nil, nextEditError(ctx, callCtx, cfg, err)
+		return nil, callError(ctx, callCtx, config.TaskNextEdit, "next edit", cfg.Timeout.D(), err)
 	}
 	answer, truncated, err := readNextEdit(callCtx, stream, cfg.MaxTokens)
 	if err != nil {
-		return nil, nextEditError(ctx, callCtx, cfg, err)
+		return nil, callError(ctx, callCtx, config.TaskNextEdit, "next edit", cfg.Timeout.D(), err)
 	}
 	if truncated {
 		// Half a window would read as deleting the rest of it.
@@ -232,19 +232,6 @@ func lastHunkOf(history []Hunk, uri string) *Hunk {
 		return nil
 	}
 	return &history[len(history)-1]
-}
-
-// nextEditError maps a failed call to what the editor gets, as callError
-// does for completions.
-func nextEditError(ctx, callCtx context.Context, cfg config.NextEdit, err error) error {
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
-		return fmt.Errorf("no next edit within %s: raise timeout in [next_edit] or route next_edit to a faster model: %w",
-			cfg.Timeout.D(), context.DeadlineExceeded)
-	}
-	return err
 }
 
 // readNextEdit reads the whole answer, or reports it truncated at maxTokens;
