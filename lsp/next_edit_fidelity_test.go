@@ -197,7 +197,13 @@ func TestNextEditFidelityStdlibRenames(t *testing.T) {
 	if testing.Short() {
 		t.Skip("replays hundreds of edits")
 	}
-	cases := stdlibRenameCases(t, 150)
+	replayRenames(t, stdlibRenameCases(t, 150), "go", ".go", "the Go standard library")
+}
+
+// replayRenames replays each case through the built server, with a fake
+// that answers the true region, and fails on any case whose next site
+// was in the window and did not come back exactly.
+func replayRenames(t *testing.T, cases []renameCase, languageID, ext, source string) {
 	fake := providertest.NewOpenAI(t)
 	tr := &trueRegion{}
 	fake.Handle(tr.answer)
@@ -206,8 +212,8 @@ func TestNextEditFidelityStdlibRenames(t *testing.T) {
 	var matched, inWindow, matchedInWindow int
 	var lat []time.Duration
 	for i, c := range cases {
-		uri := fileURI(filepath.Join(s.dir, "case", strings.ReplaceAll(c.name, ":", "_")+".go"))
-		if err := s.Open(uri, "go", c.text); err != nil {
+		uri := fileURI(filepath.Join(s.dir, "case", strings.ReplaceAll(c.name, ":", "_")+ext))
+		if err := s.Open(uri, languageID, c.text); err != nil {
 			t.Fatal(err)
 		}
 		// The user's edit: select the name in the signature and type the
@@ -253,8 +259,11 @@ func TestNextEditFidelityStdlibRenames(t *testing.T) {
 		}
 	}
 	slices.Sort(lat)
-	t.Logf("next-edit fidelity: %d cases from the Go standard library (parameters, then locals); next site in the window in %d; exact match %d of %d (%.1f%%), %d of %d in the window (%.1f%%); request p50 %.2f ms, p99 %.2f ms with the fake",
-		len(cases), inWindow, matched, len(cases), 100*float64(matched)/float64(len(cases)),
+	if inWindow == 0 {
+		t.Errorf("no case had its next site in the window: nothing was measured")
+	}
+	t.Logf("next-edit fidelity: %d cases from %s (parameters, then locals); next site in the window in %d; exact match %d of %d (%.1f%%), %d of %d in the window (%.1f%%); request p50 %.2f ms, p99 %.2f ms with the fake",
+		len(cases), source, inWindow, matched, len(cases), 100*float64(matched)/float64(len(cases)),
 		matchedInWindow, inWindow, 100*float64(matchedInWindow)/float64(max(inWindow, 1)),
 		ms(percentile(lat, 50)), ms(percentile(lat, 99)))
 }
