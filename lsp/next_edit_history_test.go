@@ -34,7 +34,8 @@ type historyHunk struct {
 }
 
 // historyCase is one multi-site change: the file before, and its first
-// two changes.
+// two changes. A rename is one too: the name where it is declared, then
+// at its first use.
 type historyCase struct {
 	name          string // module@old..new/path
 	text          string
@@ -45,6 +46,16 @@ type historyCase struct {
 // the test when it is not there.
 func historyCorpus(t testing.TB) string {
 	t.Helper()
+	dir, ok := historyCorpusDir()
+	if !ok {
+		t.Skipf("no next-edit history corpus in %s: run .ci/nextedit-history to fetch it (or set SWITCHYARD_NEXTEDIT_HISTORY)", dir)
+	}
+	return dir
+}
+
+// historyCorpusDir is where the corpus is looked for, and whether it is
+// there.
+func historyCorpusDir() (string, bool) {
 	dir := os.Getenv("SWITCHYARD_NEXTEDIT_HISTORY")
 	if dir == "" {
 		base := os.Getenv("SWITCHYARD_CI_CACHE")
@@ -54,10 +65,8 @@ func historyCorpus(t testing.TB) string {
 		}
 		dir = filepath.Join(base, "nextedit-history")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "pairs")); err != nil {
-		t.Skipf("no next-edit history corpus in %s: run .ci/nextedit-history to fetch it (or set SWITCHYARD_NEXTEDIT_HISTORY)", dir)
-	}
-	return dir
+	_, err := os.Stat(filepath.Join(dir, "pairs"))
+	return dir, err == nil
 }
 
 // historyCases builds a case from every Go file (tests included, since
@@ -151,6 +160,16 @@ func lineHunks(a, b string) []historyHunk {
 	return out
 }
 
+// renameAsHistory is c as a multi-site change.
+func renameAsHistory(c renameCase) historyCase {
+	return historyCase{
+		name:   c.name,
+		text:   c.text,
+		first:  historyHunk{start: c.decl, end: c.decl + len(c.old), text: c.new},
+		second: historyHunk{start: c.use, end: c.use + len(c.old), text: c.new},
+	}
+}
+
 // trimHunk narrows h to the bytes that change, as a user makes a change:
 // the text it shares with what it replaces at either end stays.
 func trimHunk(text string, h historyHunk) historyHunk {
@@ -226,6 +245,22 @@ func typeHunk(t *testing.T, s *session, uri string, h historyHunk) {
 	}
 }
 
+// makeFirstChange types c's first change into the open document uri and
+// returns the text after it, the second change against that text as the
+// user would make it, and where the user is: where the first ended.
+func makeFirstChange(t *testing.T, s *session, uri string, c historyCase) (now string, next historyHunk, cursor int) {
+	t.Helper()
+	first := trimHunk(c.text, c.first)
+	typeHunk(t, s, uri, first)
+	now = s.Text(uri)
+	if want := c.text[:c.first.start] + c.first.text + c.text[c.first.end:]; now != want {
+		t.Fatalf("%s: the client's text after the first change is not the file with it made", c.name)
+	}
+	shift := len(c.first.text) - (c.first.end - c.first.start)
+	next = trimHunk(now, historyHunk{start: c.second.start + shift, end: c.second.end + shift, text: c.second.text})
+	return now, next, first.start + len(first.text)
+}
+
 func TestNextEditFidelityHistory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("replays hundreds of edits")
@@ -243,23 +278,13 @@ func TestNextEditFidelityHistory(t *testing.T) {
 		if err := s.Open(uri, "go", c.text); err != nil {
 			t.Fatal(err)
 		}
+		now, next, cursor := makeFirstChange(t, s, uri, c)
 		first := trimHunk(c.text, c.first)
-		typeHunk(t, s, uri, first)
-		now := s.Text(uri)
-		if want := c.text[:c.first.start] + c.first.text + c.text[c.first.end:]; now != want {
-			t.Fatalf("case %d %s: the client's text after the first change is not the file with it made", i, c.name)
-		}
-		// The second change in the document as it is now, as the user
-		// would make it.
-		shift := len(c.first.text) - (c.first.end - c.first.start)
-		next := trimHunk(now, historyHunk{start: c.second.start + shift, end: c.second.end + shift, text: c.second.text})
 		truth := now[:next.start] + next.text + now[next.end:]
 		hr.mu.Lock()
 		hr.text, hr.next, hr.inWindow, hr.at, hr.window = now, next, false, -1, 0
 		hr.mu.Unlock()
 
-		// The user is where the first change ended.
-		cursor := first.start + len(first.text)
 		began := time.Now()
 		got, raw := s.nextEdit(t, uri, cursor)
 		lat = append(lat, time.Since(began))

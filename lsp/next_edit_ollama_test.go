@@ -8,19 +8,26 @@ import (
 	"testing"
 	"time"
 
-	"switchyard/lsp/lsptest"
 	"switchyard/providers/ollama/ollamatest"
 )
 
-// The stdlib rename replay against a real Ollama serving a tiny model of
-// random weights, through the zeta format (a raw /api/generate prompt)
+// The stdlib rename replay, and two real multi-site changes when their
+// corpus is there, against a real Ollama serving a tiny model of random
+// weights, through the zeta format (a raw /api/generate prompt)
 // and the chat format (/api/chat). Its words are nonsense, so what is
 // asserted is the path: every request answered, the runner called the
 // way the format says, no error shown to the user. The log gives how
 // many suggestions matched (the model's quality, here nil) and the time.
 func TestRealOllamaNextEdit(t *testing.T) {
 	srv := ollamatest.Start(t, ollamatest.Options{})
-	cases := stdlibRenameCases(t, 2)
+	var cases []historyCase
+	for _, c := range stdlibRenameCases(t, 2) {
+		cases = append(cases, renameAsHistory(c))
+	}
+	// Two real multi-site changes too, when their corpus is here.
+	if dir, ok := historyCorpusDir(); ok {
+		cases = append(cases, historyCases(t, dir)[:2]...)
+	}
 	for _, tt := range []struct {
 		format, model, endpoint string
 	}{
@@ -53,19 +60,14 @@ max_tokens = 256
 				lat                          []time.Duration
 			)
 			for _, c := range cases {
-				uri := fileURI(filepath.Join(s.dir, strings.ReplaceAll(c.name, ":", "_")+".go"))
+				uri := fileURI(filepath.Join(s.dir, strings.NewReplacer(":", "_", "/", "_", "@", "_").Replace(strings.TrimSuffix(c.name, ".go"))+".go"))
 				if err := s.Open(uri, "go", c.text); err != nil {
 					t.Fatal(err)
 				}
-				rng := lsptest.Range{Start: s.Pos(uri, c.decl), End: s.Pos(uri, c.decl+len(c.old))}
-				if err := s.Change(uri, lsptest.ContentChange{Range: &rng, Text: c.new}); err != nil {
-					t.Fatal(err)
-				}
-				now := s.Text(uri)
-				use := c.use + len(c.new) - len(c.old)
-				truth := now[:use] + c.new + now[use+len(c.old):]
+				now, next, cursor := makeFirstChange(t, s, uri, c)
+				truth := now[:next.start] + next.text + now[next.end:]
 				began := time.Now()
-				got, _ := s.nextEditWithin(t, uri, c.decl+len(c.new), 90*time.Second) // fails the test on an error reply
+				got, _ := s.nextEditWithin(t, uri, cursor, 90*time.Second) // fails the test on an error reply
 				lat = append(lat, time.Since(began))
 				answered++
 				if got != nil {
