@@ -2,6 +2,7 @@ package editors
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -15,8 +16,15 @@ const pySource = "def scale(count, factor):\n    total = count * factor\n    ret
 // TestNeovimNextEditAfterRename drives the plugin in headless Neovim: the
 // user renames a parameter, the server's suggestion for the next line that
 // uses it appears as extmarks, <Tab> applies it as one undo step, and the
-// file written is exactly right.
+// file written is exactly right. Next edits are turned on once in setup(),
+// and once only in config.toml, which the plugin follows through the
+// server's switchyard/status as VS Code does.
 func TestNeovimNextEditAfterRename(t *testing.T) {
+	t.Run("setup", func(t *testing.T) { neovimNextEditAfterRename(t, false) })
+	t.Run("config.toml", func(t *testing.T) { neovimNextEditAfterRename(t, true) })
+}
+
+func neovimNextEditAfterRename(t *testing.T, fromConfig bool) {
 	tool(t, "nvim", "neovim")
 	bin := server(t)
 	a := providertest.NewOpenAI(t)
@@ -32,6 +40,40 @@ func TestNeovimNextEditAfterRename(t *testing.T) {
 	sb := newSandbox(t)
 	file := sb.write(t, "project/scale.py", pySource)
 	sb.write(t, "project/.git/HEAD", "ref: refs/heads/main\n")
+	env := []string{
+		"SWITCHYARD_TEST_BIN=" + bin,
+		"SWITCHYARD_TEST_URL_A=" + a.URL,
+		"SWITCHYARD_TEST_FILE=" + file,
+	}
+	if fromConfig {
+		sb.write(t, ".config/switchyard/config.toml", fmt.Sprintf(`[providers.a]
+type = "openai"
+base_url = %q
+
+[models.coder]
+provider = "a"
+id = "qwen2.5-coder:1.5b-base"
+classes = ["completion"]
+
+[models.predictor]
+provider = "a"
+id = "fake-next-edit"
+classes = ["next-edit"]
+next_edit_format = "chat"
+
+[routes]
+completion = ["coder"]
+next_edit = ["predictor"]
+
+[completion]
+debounce = "10ms"
+
+[next_edit]
+enabled = true
+debounce = "70ms"
+`, a.URL))
+		env = append(env, "SWITCHYARD_TEST_FROM_CONFIG=1")
+	}
 	var res struct {
 		Error       string            `json:"error"`
 		Capability  bool              `json:"capability"`
@@ -45,14 +87,15 @@ func TestNeovimNextEditAfterRename(t *testing.T) {
 		AfterRedo   []string          `json:"after_redo"`
 		Notes       []any             `json:"notes"`
 		CursorShown []int             `json:"cursor_shown"`
+		SetupEmpty  bool              `json:"setup_next_edit"`
+		DebounceMS  float64           `json:"debounce_ms"`
 	}
-	runNeovim(t, sb, "nextedit.lua", []string{
-		"SWITCHYARD_TEST_BIN=" + bin,
-		"SWITCHYARD_TEST_URL_A=" + a.URL,
-		"SWITCHYARD_TEST_FILE=" + file,
-	}, &res)
+	runNeovim(t, sb, "nextedit.lua", env, &res)
 	if res.Error != "" {
 		t.Fatalf("scenario failed: %s\ncapability: %v, after rename: %q, messages: %v\n%s", res.Error, res.Capability, res.AfterRename, res.Notes, sb.logs("lsp.log"))
+	}
+	if fromConfig && (!res.SetupEmpty || res.DebounceMS != 70) {
+		t.Errorf("nothing of next_edit in setup() = %v, debounce = %v ms; want true and config.toml's 70", res.SetupEmpty, res.DebounceMS)
 	}
 	if !res.Capability || !res.TabMapped {
 		t.Errorf("capability announced = %v, <Tab> mapped in normal mode = %v; want both", res.Capability, res.TabMapped)

@@ -655,6 +655,53 @@ test("next edit: off unless enabled, and only with the capability", function()
   truthy(normal["<Tab>"], "normal-mode Tab mapped once turned on")
 end)
 
+test("next edit: with nothing in setup, follows config.toml through the server's status", function()
+  fresh()
+  local sy = require("switchyard")
+  sy.setup({ autostart = false })
+  local ne = require("switchyard.nextedit")
+  local status = require("switchyard.status")
+  local buf = scratch_file("status.py", "python")
+  local c = fake_client(8)
+  c.server_capabilities.experimental = { switchyard = { nextEdit = true } }
+  stub(vim.lsp, "get_client_by_id", function(id)
+    return id == c.id and c or nil
+  end)
+  require("switchyard.client").client_config("/tmp").on_attach(c, buf)
+  local function tab_mapped()
+    for _, m in ipairs(api.nvim_buf_get_keymap(buf, "n")) do
+      if m.lhs == "<Tab>" then
+        return true
+      end
+    end
+    return false
+  end
+  eq(false, ne.enabled(), "off before the server says anything")
+  eq(false, tab_mapped(), "no normal-mode Tab before")
+
+  status.handler(nil, { model = "m", online = true, nextEdit = { debounceMs = 120 } })
+  eq(true, ne.enabled(), "on once the status says [next_edit] is on")
+  eq(120, ne.debounce_ms(), "the server's debounce")
+  vim.wait(1000, tab_mapped)
+  eq(true, tab_mapped(), "normal-mode Tab mapped once the status turned next edits on")
+  ne.request(buf)
+  eq("switchyard/nextEdit", c.sent[#c.sent] and c.sent[#c.sent].method, "asked with nothing in setup")
+
+  status.handler(nil, { model = "m", online = true })
+  eq(false, ne.enabled(), "off again when the status says nothing of next edits")
+  c.sent = {}
+  ne.request(buf)
+  eq({}, c.sent, "no request once off")
+
+  -- setup() still decides when it says: forced off, or its own debounce.
+  status.handler(nil, { online = true, nextEdit = { debounceMs = 120 } })
+  sy.set_settings({ next_edit = { enabled = false } })
+  eq(false, ne.enabled(), "setup's false wins over the status")
+  sy.set_settings({ next_edit = { debounce = "40ms" } })
+  eq(true, ne.enabled(), "no enabled in setup: the status decides")
+  eq(40, ne.debounce_ms(), "setup's debounce wins over the server's")
+end)
+
 test("next edit: the request carries the position and the version", function()
   local buf, c = renamed_buffer()
   api.nvim_win_set_cursor(0, { 1, 13 })

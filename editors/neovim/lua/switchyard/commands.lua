@@ -287,7 +287,7 @@ function M.nextedit(args)
   end
   if not ne.accept(0) then
     if not ne.enabled() then
-      info("no next edit: next edits are off; turn them on with next_edit = { enabled = true } in setup()")
+      info("no next edit: next edits are off; turn them on with [next_edit] enabled = true in config.toml, or next_edit = { enabled = true } in setup()")
     else
       info("no next edit is shown")
     end

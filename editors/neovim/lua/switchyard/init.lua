@@ -229,6 +229,34 @@ function M.setup(opts)
   status.set_format(o.statusline)
   ghost.configure(o.ghost_text)
   nextedit.configure(client.settings)
+  -- config.toml may turn next edits on, which the server's status says:
+  -- map their key then, as set_settings does, and ask for the current
+  -- buffer after the pause, since the edits that came before the status
+  -- asked nothing. The server sends its first status once it has picked
+  -- a model, on the first completion.
+  local group = api.nvim_create_augroup("switchyard_nextedit_status", { clear = true })
+  local was_on = nextedit.enabled()
+  api.nvim_create_autocmd("User", {
+    group = group,
+    pattern = "SwitchyardStatus",
+    callback = function()
+      local on = nextedit.enabled()
+      local turned_on = on and not was_on
+      was_on = on
+      if not turned_on then
+        return
+      end
+      for _, bufnr in ipairs(api.nvim_list_bufs()) do
+        if nextedit.attached(bufnr) then
+          map_keys(bufnr)
+        end
+      end
+      local cur = api.nvim_get_current_buf()
+      if nextedit.attached(cur) then
+        nextedit.on_change(cur)
+      end
+    end,
+  })
   client.configure(o, settings, on_attach)
   require("switchyard.commands").create()
   if again then

@@ -7,11 +7,14 @@
 -- jumps there, then applies every edit as one undo step, if the buffer is
 -- still at the version the server predicted against. Any change dismisses.
 --
--- Off unless the server settings say next_edit = { enabled = true } and the
--- server announces capabilities.experimental.switchyard.nextEdit: each pause
--- costs a model call. Only Neovim 0.7 APIs are used (no inline virt_text).
+-- Off unless next edits are on and the server announces
+-- capabilities.experimental.switchyard.nextEdit: each pause costs a model
+-- call. On means next_edit.enabled in setup() when it is set there, else
+-- what the server's switchyard/status says of config.toml's [next_edit],
+-- as VS Code does. Only Neovim 0.7 APIs are used (no inline virt_text).
 local perbuf = require("switchyard.perbuf")
 local position = require("switchyard.position")
+local status = require("switchyard.status")
 
 local M = {}
 
@@ -67,16 +70,31 @@ function M.duration_ms(v, fallback)
   return i > 1 and total or fallback
 end
 
---- Whether the user turned next edits on (next_edit.enabled in the
---- server settings given to setup()).
-function M.enabled()
-  local ne = settings().next_edit
-  return type(ne) == "table" and ne.enabled == true
+-- What the server's last status says of next edits: nil while off.
+local function from_server()
+  return status.current and status.current.nextEdit
 end
 
+--- Whether next edits are on: next_edit.enabled in the settings given to
+--- setup() when it is set there (true or false), else the server's
+--- status, which says whether config.toml turned them on.
+function M.enabled()
+  local ne = settings().next_edit
+  if type(ne) == "table" and type(ne.enabled) == "boolean" then
+    return ne.enabled
+  end
+  return from_server() ~= nil
+end
+
+--- The pause before asking: next_edit.debounce in setup(), else the
+--- server's (config.toml's), else the default.
 function M.debounce_ms()
   local ne = settings().next_edit
-  return M.duration_ms(type(ne) == "table" and ne.debounce or nil, M.DEFAULT_DEBOUNCE_MS)
+  local v = type(ne) == "table" and ne.debounce or nil
+  if v == nil then
+    v = (from_server() or {}).debounceMs
+  end
+  return M.duration_ms(v, M.DEFAULT_DEBOUNCE_MS)
 end
 
 --- Whether the server announces switchyard/nextEdit.

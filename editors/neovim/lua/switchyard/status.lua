@@ -3,8 +3,9 @@
 -- provider error. The statusline component renders it.
 local M = {}
 
--- Fields as the server sends them (lsp Status).
-M.current = nil -- {model=, provider=, online=, lastError=}
+-- Fields as the server sends them (lsp Status). nextEdit is nil while
+-- [next_edit] is off in the configuration in force, else {debounceMs=}.
+M.current = nil -- {model=, provider=, online=, lastError=, nextEdit=}
 M.running = false -- a client is attached somewhere
 
 local format -- optional user renderer, set by setup
@@ -30,6 +31,7 @@ function M.handler(_, result, _, _)
     provider = str(result.provider),
     online = result.online == true,
     lastError = str(result.lastError),
+    nextEdit = type(result.nextEdit) == "table" and { debounceMs = tonumber(result.nextEdit.debounceMs) } or nil,
   }
   -- Redraw from the main loop: handlers may run inside a fast event.
   vim.schedule(function()
