@@ -158,16 +158,18 @@ func regionOf(prompt string) (string, bool) {
 	return strings.Replace(rest[:j], "<|user_cursor_is_here|>", "", 1), true
 }
 
-// trueRegion is what the fake answers for the current case.
-type trueRegion struct {
+// hunkRegion is what the fake answers for the current case: the region
+// it is shown, with the true next change made when all of it is there.
+type hunkRegion struct {
 	mu       sync.Mutex
 	text     string // the document as the server holds it
-	use      int    // offset of the true next site in text
-	old, new string
-	inWindow bool // the site was in the window the model was shown
+	next     historyHunk
+	inWindow bool // the next change was in the window the model was shown
+	at       int  // offset of that window
+	window   int  // its bytes
 }
 
-func (tr *trueRegion) answer(r providertest.Request) providertest.Reply {
+func (hr *hunkRegion) answer(r providertest.Request) providertest.Reply {
 	if r.Endpoint == "models" {
 		return providertest.Reply{}
 	}
@@ -182,13 +184,13 @@ func (tr *trueRegion) answer(r providertest.Request) providertest.Reply {
 	if !ok {
 		return providertest.Text("no region")
 	}
-	tr.mu.Lock()
-	defer tr.mu.Unlock()
-	at := strings.Index(tr.text, region)
-	tr.inWindow = at >= 0 && tr.use >= at && tr.use+len(tr.old) <= at+len(region)
-	if tr.inWindow {
-		rel := tr.use - at
-		region = region[:rel] + tr.new + region[rel+len(tr.old):]
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	at := strings.Index(hr.text, region)
+	hr.at, hr.window = at, len(region)
+	hr.inWindow = at >= 0 && hr.next.start >= at && hr.next.end <= at+len(region)
+	if hr.inWindow {
+		region = region[:hr.next.start-at] + hr.next.text + region[hr.next.end-at:]
 	}
 	return providertest.Text("<|editable_region_start|>\n", region, "<|editable_region_end|>\n")
 }
@@ -205,8 +207,8 @@ func TestNextEditFidelityStdlibRenames(t *testing.T) {
 // was in the window and did not come back exactly.
 func replayRenames(t *testing.T, cases []renameCase, languageID, ext, source string) {
 	fake := providertest.NewOpenAI(t)
-	tr := &trueRegion{}
-	fake.Handle(tr.answer)
+	hr := &hunkRegion{}
+	fake.Handle(hr.answer)
 	s := start(t, nextEditConfig(fake.URL, "enabled = true"), lsptest.InitOptions{})
 
 	var matched, inWindow, matchedInWindow int
@@ -231,16 +233,16 @@ func replayRenames(t *testing.T, cases []renameCase, languageID, ext, source str
 		now := s.Text(uri)
 		use := c.use + len(c.new) - len(c.old)
 		truth := now[:use] + c.new + now[use+len(c.old):]
-		tr.mu.Lock()
-		tr.text, tr.use, tr.old, tr.new, tr.inWindow = now, use, c.old, c.new, false
-		tr.mu.Unlock()
+		hr.mu.Lock()
+		hr.text, hr.next, hr.inWindow = now, historyHunk{start: use, end: use + len(c.old), text: c.new}, false
+		hr.mu.Unlock()
 
 		began := time.Now()
 		got, raw := s.nextEdit(t, uri, c.decl+len(c.new))
 		lat = append(lat, time.Since(began))
-		tr.mu.Lock()
-		in := tr.inWindow
-		tr.mu.Unlock()
+		hr.mu.Lock()
+		in := hr.inWindow
+		hr.mu.Unlock()
 		ok := got != nil && got.Version == s.Version(uri) && applyAll(now, got.Edits, s.Encoding()) == truth
 		if in {
 			inWindow++

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -183,42 +182,6 @@ func trimHunk(text string, h historyHunk) historyHunk {
 		s++
 	}
 	return historyHunk{start: h.start + p, end: h.end - s, text: h.text[p : len(h.text)-s]}
-}
-
-// hunkRegion is what the fake answers for the current history case.
-type hunkRegion struct {
-	mu       sync.Mutex
-	text     string // the document as the server holds it
-	next     historyHunk
-	inWindow bool // the next change was in the window the model was shown
-	at       int  // offset of that window
-	window   int  // its bytes
-}
-
-func (hr *hunkRegion) answer(r providertest.Request) providertest.Reply {
-	if r.Endpoint == "models" {
-		return providertest.Reply{}
-	}
-	msgs, _ := r.Body["messages"].([]any)
-	var prompt string
-	for _, m := range msgs {
-		if mm, ok := m.(map[string]any); ok && mm["role"] == "user" {
-			prompt, _ = mm["content"].(string)
-		}
-	}
-	region, ok := regionOf(prompt)
-	if !ok {
-		return providertest.Text("no region")
-	}
-	hr.mu.Lock()
-	defer hr.mu.Unlock()
-	at := strings.Index(hr.text, region)
-	hr.at, hr.window = at, len(region)
-	hr.inWindow = at >= 0 && hr.next.start >= at && hr.next.end <= at+len(region)
-	if hr.inWindow {
-		region = region[:hr.next.start-at] + hr.next.text + region[hr.next.end-at:]
-	}
-	return providertest.Text("<|editable_region_start|>\n", region, "<|editable_region_end|>\n")
 }
 
 // typeHunk sends h as an editor sends a user's change: the old text
