@@ -52,6 +52,9 @@ func TestRecall(t *testing.T) {
 		{"typescript/zod", jsCorpus("zod", "src"), jsUses, 0.90},
 		{"typescript/rxjs", jsCorpus("rxjs", "src"), jsUses, 0.86},
 		{"javascript/lodash-es", jsCorpus("lodash-es", ""), jsUses, 0.95},
+		// CommonJS: module.exports and require.
+		{"javascript/express", jsCorpus("express", "lib"), jsUses, 0.9},
+		{"javascript/lodash", jsCorpus("lodash", ""), jsUses, 0.95},
 	}
 	for _, c := range corpora {
 		t.Run(c.lang, func(t *testing.T) {

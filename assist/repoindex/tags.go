@@ -270,6 +270,9 @@ func tagDefs(lang Lang, src string) (defs []Def, imports []string) {
 			}
 		}
 	}
+	if lang == LangJS {
+		defs = cjsDefs(src, defs)
+	}
 	return defs, imports
 }
 
@@ -482,6 +485,8 @@ func importedNames(lang Lang, raw, mod string, dst []string) []string {
 		if m := jsNames.FindStringSubmatch(raw); m != nil {
 			add(m[1])
 			add(m[2])
+		} else {
+			dst = cjsImportedNames(raw, mod, dst)
 		}
 	case LangRust:
 		if m := rustNames.FindStringSubmatch(raw); m != nil {
