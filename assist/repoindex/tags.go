@@ -16,9 +16,9 @@ import (
 // and header lines, which these patterns find for the way code is
 // written in practice; the recall benchmark (BENCHMARKS.md) measures how
 // well. Measured against tree-sitter's grammars with their own tags
-// queries, run natively (internal/tscompare), it gave the same recall on
-// Python and better on TypeScript and JavaScript, in a tenth to a half
-// of the build time. It misses definitions made by unusual means (a C function whose
+// queries (internal/tscompare), it gave the same recall on Python and
+// better on TypeScript and JavaScript, in a seventeenth to a quarter of
+// the build time tree-sitter takes through wazero. It misses definitions made by unusual means (a C function whose
 // name comes from a macro, Python names bound by a loop at module level).
 
 // rule is one pattern of a language; the submatch named "n" is the name.

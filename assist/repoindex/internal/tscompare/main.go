@@ -5,8 +5,11 @@
 // product is built with CGO_ENABLED=0; nothing of the product imports it.
 //
 //	./fetch-grammars
-//	go run . -defs /tmp/ts-defs.jsonl ROOT...
+//	./build-wasm   # for -wasm: the same grammars as one WASI module
+//	go run . -wasm npm/tags.wasm -defs /tmp/ts-defs.jsonl ROOT...
 //
+// With -wasm it also runs the grammars as WebAssembly through wazero, as
+// a pure-Go binary would have to, and measures that build too.
 // With -defs it writes tree-sitter's definitions, one JSON object a line,
 // for the recall benchmark (SWITCHYARD_RECALL_DEFS, assist/recall_test.go).
 package main
@@ -42,6 +45,7 @@ import (
 type grammar struct {
 	lang  *sitter.Language
 	query *sitter.Query
+	src   string // the query's text
 }
 
 func load(ptr unsafe.Pointer, tags ...string) *grammar {
@@ -59,7 +63,7 @@ func load(ptr unsafe.Pointer, tags ...string) *grammar {
 	if qerr != nil {
 		log.Fatalf("tags query of %v: %v", tags, qerr)
 	}
-	return &grammar{lang: l, query: q}
+	return &grammar{lang: l, query: q, src: src.String()}
 }
 
 // Record is one definition as -defs writes it.
@@ -222,12 +226,25 @@ type key struct {
 func main() {
 	out := flag.String("defs", "", "write tree-sitter's definitions here (JSON lines) for the recall benchmark")
 	runs := flag.Int("runs", 3, "builds of each kind; the fastest counts")
+	wasmPath := flag.String("wasm", "", "also run the grammars as WebAssembly through wazero from this module (./build-wasm)")
 	flag.Parse()
 	e := &extractor{grammars: map[string]*grammar{
 		"python":     load(python.Language(), "python"),
 		"javascript": load(javascript.Language(), "javascript"),
 		"typescript": load(typescript.Language(), "javascript", "typescript"),
 	}}
+	var wt *wasmTags
+	if *wasmPath != "" {
+		queries := map[string]string{}
+		for g, gr := range e.grammars {
+			queries[g] = gr.src
+		}
+		var err error
+		if wt, err = newWasmTags(*wasmPath, e, queries); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("wasm module compiled and instantiated in %v\n", wt.compiled.Round(time.Millisecond))
+	}
 	var w *bufio.Writer
 	if *out != "" {
 		f, err := os.Create(*out)
@@ -252,6 +269,17 @@ func main() {
 			}
 		}
 		compare(root, own, ts, e.parse, e.parsing)
+		if wt != nil {
+			var wm measured
+			for i := range *runs {
+				wt.parse = wt.parse[:0]
+				m := build(root, wt.defs)
+				if i == 0 || m.took < wm.took {
+					wm = m
+				}
+			}
+			compareWasm(ts, wm, wt.parse)
+		}
 		if w != nil {
 			enc := json.NewEncoder(w)
 			for _, p := range ts.ix.Paths() {
@@ -333,4 +361,36 @@ func rel(root, p string) string {
 		return r
 	}
 	return p
+}
+
+func compareWasm(native, wm measured, parse []time.Duration) {
+	keys := func(ix *repoindex.Index) map[key]bool {
+		out := map[key]bool{}
+		for _, p := range ix.Paths() {
+			for _, d := range ix.DefsIn(p) {
+				out[key{p, d.Name, d.Line}] = true
+			}
+		}
+		return out
+	}
+	n, w := keys(native.ix), keys(wm.ix)
+	same := 0
+	for k := range w {
+		if n[k] {
+			same++
+		}
+	}
+	var sum time.Duration
+	for _, d := range parse {
+		sum += d
+	}
+	slices.Sort(parse)
+	fmt.Printf("  wasm (wazero): %6d definitions (%d as native's), build %v, %d Go allocs, %.1f MB",
+		len(w), same, wm.took.Round(time.Millisecond), wm.mallocs, float64(wm.bytes)/1e6)
+	if len(parse) > 0 {
+		fmt.Printf("; parse+query a file: mean %v, p50 %v, p99 %v, total %v",
+			(sum / time.Duration(len(parse))).Round(time.Microsecond), parse[len(parse)/2].Round(time.Microsecond),
+			parse[len(parse)*99/100].Round(time.Microsecond), sum.Round(time.Millisecond))
+	}
+	fmt.Println()
 }
