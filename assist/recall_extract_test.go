@@ -16,8 +16,9 @@ import (
 // definitions found by another extractor, as
 // assist/repoindex/internal/tscompare writes them (tree-sitter's tags
 // queries), which then stand for the index's own in Python, JavaScript
-// and TypeScript files.
-func recallExtractor(t *testing.T) repoindex.Extractor {
+// and TypeScript files; nil too when it holds none of root's files (a
+// corpus it was not written for).
+func recallExtractor(t *testing.T, root string) repoindex.Extractor {
 	name := os.Getenv("SWITCHYARD_RECALL_DEFS")
 	if name == "" {
 		return nil
@@ -41,6 +42,17 @@ func recallExtractor(t *testing.T) repoindex.Extractor {
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
+	}
+	covered := false
+	for p := range byPath {
+		if strings.HasPrefix(p, root+string(filepath.Separator)) {
+			covered = true
+			break
+		}
+	}
+	if !covered {
+		t.Logf("%s holds no definitions of %s: the index's own are used", name, root)
+		return nil
 	}
 	t.Logf("definitions of %d files from %s", len(byPath), name)
 	return func(p string, lang repoindex.Lang, _ string) ([]repoindex.Def, bool) {

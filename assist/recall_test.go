@@ -70,7 +70,7 @@ func TestRecall(t *testing.T) {
 			ix := repoindex.New(repoindex.Options{Folders: []string{c.root}})
 			ix.Build(context.Background())
 			truth := c.truth
-			if ext := recallExtractor(t); ext != nil {
+			if ext := recallExtractor(t, c.root); ext != nil {
 				// The same samples, found with the index's own
 				// definitions; the context comes from the other's.
 				other := repoindex.New(repoindex.Options{Folders: []string{c.root}, Extract: ext})
