@@ -3,6 +3,7 @@ package assist
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,7 +49,10 @@ func TestSimilarFromFilesNotOpen(t *testing.T) {
 }
 
 // Keystrokes while a file is being read queue it once, and a file that
-// cannot be read is not tried again at each of them.
+// cannot be read is not tried again at each of them. The reader is held
+// (marked busy, none started) while the keystrokes come, so that what
+// they queue is still in the queue when the test looks: a reader running
+// meanwhile could empty it and hide a path queued twice.
 func TestNearbyQueuesOnce(t *testing.T) {
 	resetNearby()
 	t.Cleanup(resetNearby)
@@ -61,26 +65,49 @@ func TestNearbyQueuesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := CompletionRequest{Doc: Document{Path: filepath.Join(dir, "api/invoices.go"), LanguageID: "go"}, Index: ix}
-	for range 20 {
-		nearbyDocs(&req, repoindex.LangGo)
+	// pending holds the reader, runs keystrokes and returns what they
+	// queued; then it reads the queue as the reader would.
+	pending := func(keystrokes int) []string {
+		t.Helper()
+		waitNearby()
 		nearby.Lock()
-		seen := map[string]bool{}
-		for _, p := range nearby.pending {
-			if seen[p] {
-				t.Errorf("%s queued twice: %v", p, nearby.pending)
-			}
-			seen[p] = true
-		}
+		nearby.reading = true
 		nearby.Unlock()
+		for range keystrokes {
+			nearbyDocs(&req, repoindex.LangGo)
+		}
+		nearby.Lock()
+		queued := slices.Clone(nearby.pending)
+		nearby.Unlock()
+		readNearby()
+		return queued
 	}
-	waitNearby()
+	want := []string{"a.go", "b.go", "c.go", "d.go", "e.go"}
+	base := func(ps []string) []string {
+		out := make([]string, len(ps))
+		for i, p := range ps {
+			out[i] = filepath.Base(p)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := base(pending(5)); !slices.Equal(got, want) {
+		t.Errorf("first reads: queued %q over 5 keystrokes, want each of %q once", got, want)
+	}
 	if got := len(nearbyDocs(&req, repoindex.LangGo)); got != 4 {
 		t.Errorf("%d files read, want the 4 of the folder that exist", got)
 	}
+	if got := pending(5); len(got) != 0 {
+		t.Errorf("queued %q again within the TTL, want none: the unreadable one is remembered too", base(got))
+	}
+	// Past the TTL every file is read again, once however many
+	// keystrokes come while it is; the old reads serve meanwhile.
 	nearby.Lock()
-	queued := len(nearby.pending)
+	for _, d := range nearby.files {
+		d.read = d.read.Add(-2 * nearbyTTL)
+	}
 	nearby.Unlock()
-	if queued != 0 {
-		t.Errorf("%d files queued again within the TTL, the unreadable one among them: %v", queued, nearby.pending)
+	if got := base(pending(5)); !slices.Equal(got, want) {
+		t.Errorf("expired reads: queued %q over 5 keystrokes, want each of %q once", got, want)
 	}
 }

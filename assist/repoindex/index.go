@@ -81,6 +81,9 @@ type Options struct {
 	Workers int
 	// Logf, when set, receives what the build found, once.
 	Logf func(format string, args ...any)
+	// Extract, when set, finds the definitions of files other than Go
+	// instead of the index's own tags extractor (extract.go).
+	Extract Extractor
 }
 
 // file is what the index holds of one file.
@@ -214,7 +217,7 @@ func (ix *Index) Build(ctx context.Context) {
 		go func() {
 			defer wg.Done()
 			for p := range paths {
-				if f := readFile(p, ix.opts.MaxFileBytes); f != nil {
+				if f := readFile(p, ix.opts.MaxFileBytes, ix.opts.Extract); f != nil {
 					results <- f
 				}
 			}
@@ -234,7 +237,7 @@ func (ix *Index) Build(ctx context.Context) {
 
 // readFile reads and indexes one file from disk; nil when it is not a
 // source file the index reads, too large, or unreadable.
-func readFile(p string, maxBytes int64) *file {
+func readFile(p string, maxBytes int64, ext Extractor) *file {
 	lang := LangOf(p, "")
 	if lang == LangNone {
 		return nil
@@ -247,7 +250,7 @@ func readFile(p string, maxBytes int64) *file {
 	if err != nil || looksBinary(b) {
 		return nil
 	}
-	return parse(p, lang, string(b), true)
+	return parse(p, lang, string(b), true, ext)
 }
 
 func looksBinary(b []byte) bool {
@@ -265,7 +268,7 @@ func looksBinary(b []byte) bool {
 // open document's text is held by the editor's document store anyway, so
 // its definitions point into it instead of copying it once more; when the
 // document is closed the file is read again from disk.
-func parse(p string, lang Lang, src string, own bool) *file {
+func parse(p string, lang Lang, src string, own bool, ext Extractor) *file {
 	var (
 		defs    []Def
 		imports []string
@@ -283,6 +286,9 @@ func parse(p string, lang Lang, src string, own bool) *file {
 		}
 	} else {
 		defs, imports = tagDefs(lang, src)
+		if ext != nil {
+			defs = extracted(ext, p, lang, src, defs)
+		}
 	}
 	f := &file{path: p, dir: filepath.Dir(p), lang: lang, imports: imports, size: len(src)}
 	f.defs = make([]*Def, len(defs))
@@ -536,9 +542,9 @@ func (ix *Index) Flush(now bool) time.Duration {
 			}
 			ix.mu.Unlock()
 		case c.fromDoc:
-			ix.put(parse(p, LangOf(p, ""), c.text, false), true)
+			ix.put(parse(p, LangOf(p, ""), c.text, false, ix.opts.Extract), true)
 		default:
-			if f := readFile(p, ix.opts.MaxFileBytes); f != nil {
+			if f := readFile(p, ix.opts.MaxFileBytes, ix.opts.Extract); f != nil {
 				ix.put(f, false)
 			} else {
 				ix.mu.Lock()

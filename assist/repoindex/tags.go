@@ -15,7 +15,10 @@ import (
 // one core, and what the prompt needs is a definition's name, container
 // and header lines, which these patterns find for the way code is
 // written in practice; the recall benchmark (BENCHMARKS.md) measures how
-// well. It misses definitions made by unusual means (a C function whose
+// well. Measured against tree-sitter's grammars with their own tags
+// queries (internal/tscompare), it gave the same recall on Python and
+// better on TypeScript and JavaScript, in a seventeenth to a quarter of
+// the build time tree-sitter takes through wazero. It misses definitions made by unusual means (a C function whose
 // name comes from a macro, Python names bound by a loop at module level).
 
 // rule is one pattern of a language; the submatch named "n" is the name.
@@ -267,6 +270,9 @@ func tagDefs(lang Lang, src string) (defs []Def, imports []string) {
 			}
 		}
 	}
+	if lang == LangJS {
+		defs = cjsDefs(src, defs)
+	}
 	return defs, imports
 }
 
@@ -479,6 +485,8 @@ func importedNames(lang Lang, raw, mod string, dst []string) []string {
 		if m := jsNames.FindStringSubmatch(raw); m != nil {
 			add(m[1])
 			add(m[2])
+		} else {
+			dst = cjsImportedNames(raw, mod, dst)
 		}
 	case LangRust:
 		if m := rustNames.FindStringSubmatch(raw); m != nil {

@@ -68,7 +68,7 @@ export interface Options { strict?: boolean }
 export type Mode = 'a' | 'b';
 Parser.prototype.reset = function () {};
 module.exports.version = '1';
-`, []string{"fs", "parse", "Parser", "Parser.create", "Parser.#secret", "Parser.run", "Options", "Mode", "reset", "version"}, []string{"./a.js", "./a.js:a", "fs"},
+`, []string{"parse", "Parser", "Parser.create", "Parser.#secret", "Parser.run", "Options", "Mode", "reset", "version"}, []string{"./a.js", "./a.js:a", "fs", "fs:fs"},
 			map[string]string{"parse": "export function parse(text, opts) {"}},
 		{LangRust, `use std::collections::HashMap;
 pub struct Config {
