@@ -333,6 +333,48 @@ func Words(s string, fn func(start, end int)) {
 	}
 }
 
+// NextWord returns the bounds of the first word of s at or after from,
+// as Words sees them, or -1, -1.
+func NextWord(s string, from int) (int, int) {
+	for i := from; i < len(s); {
+		if !identPart(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && identPart(s[j]) {
+			j++
+		}
+		// A run of name bytes is a word when it starts as a name does:
+		// "x9" is one, "9x" none.
+		if j-i > 1 && identStart(s[i]) {
+			return i, j
+		}
+		i = j
+	}
+	return -1, -1
+}
+
+// LastWord returns the bounds of the last word of s[:end], as Words sees
+// them, or -1, -1.
+func LastWord(s string, end int) (int, int) {
+	for j := end; j > 0; {
+		if !identPart(s[j-1]) {
+			j--
+			continue
+		}
+		i := j - 1
+		for i > 0 && identPart(s[i-1]) {
+			i--
+		}
+		if j-i > 1 && identStart(s[i]) {
+			return i, j
+		}
+		j = i
+	}
+	return -1, -1
+}
+
 func identStart(c byte) bool {
 	return c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
