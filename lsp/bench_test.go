@@ -208,6 +208,39 @@ func BenchmarkMemory(b *testing.B) {
 	b.ReportMetric(idle, "idle-RSS-MB")
 	b.ReportMetric(loaded, "100x5000-lines-RSS-MB")
 	b.ReportMetric(textMB, "text-MB")
+	b.ReportMetric(measureTypedMemory(b), "typed-RSS-MB")
+}
+
+// measureTypedMemory is the resident memory of a server that has served
+// 500 keystrokes, each with an inline completion, in one 10,000-line
+// file, once it is idle again: what the collector's target leaves
+// resident after work, where idle-RSS-MB is before any.
+func measureTypedMemory(b *testing.B) float64 {
+	fake := providertest.NewOpenAIFixed(b, "x")
+	c := benchServer(b, fake.URL)
+	text := goFile(10000)
+	uri := fileURI(filepath.Join(b.TempDir(), "big.go"))
+	if err := c.Open(uri, "go", text); err != nil {
+		b.Fatal(err)
+	}
+	cursor := len(text) / 2
+	cursor += strings.IndexByte(text[cursor:], '\n')
+	at := c.Pos(uri, cursor)
+	ctx := timeout(b, 5*time.Minute)
+	for i := range 500 {
+		pos := lsptest.Position{Line: at.Line, Character: at.Character + uint32(i)}
+		if err := c.Change(uri, lsptest.ContentChange{Range: &lsptest.Range{Start: pos, End: pos}, Text: "y"}); err != nil {
+			b.Fatal(err)
+		}
+		next := lsptest.Position{Line: pos.Line, Character: pos.Character + 1}
+		if _, err := c.InlineCompletion(ctx, uri, next); err != nil {
+			b.Fatal(err)
+		}
+	}
+	settle(b, c)
+	rss := rssMB(b, c.PID())
+	stopServer(b, c)
+	return rss
 }
 
 func measureMemory(b *testing.B) (idle, loaded, textMB float64) {

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bytedance/gopkg/util/gctuner"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -98,7 +99,7 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 	records := audit.New(audit.Options{Logger: log.Named("audit")})
 	defer records.Close()
 	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile, Backend: backend{audit: records},
-		Initialized: setGCPercent}
+		Initialized: tuneGC}
 	var conn io.ReadWriteCloser
 	if *listen != "" {
 		c, err := acceptOne(ctx, *listen, log)
@@ -126,25 +127,42 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 	return 0
 }
 
-// serveGCPercent is the garbage collector's target for the server: the
-// heap may grow to 1.5 times what is live, not the default 2 times. The
-// server's live heap is mostly the text of open documents, which the
-// editor sends in bursts (a session restored, a project opened): with
-// the default, the heap left behind by such a burst stays resident
-// (BenchmarkMemory, 100 open 5,000-line files: 67 MB, against 56 MB at
-// 50; see BENCHMARKS.md). The cost is more frequent, smaller
-// collections, of a heap of a few tens of MB.
-const serveGCPercent = 50
+// The garbage collector's target for the server moves with what is
+// live. The live heap is mostly the text of open documents: a few MB
+// while one file is edited, tens of MB with a project's worth open.
+//
+//   - Small heaps may grow to gcThreshold before a collection. At a
+//     fixed percent, a 2 MB live heap is collected after every 1 to 2 MB
+//     allocated, which a keystroke in a large file (a new copy of its
+//     text, the prompt around the cursor) reaches in one request: at 50,
+//     820 collections for 1,000 keystrokes in a 10,000-line file, most of
+//     the completion overhead; tuned, 46 (BenchmarkCompletionOverhead;
+//     see BENCHMARKS.md).
+//   - Large heaps may grow to 1.5 times what is live (a percent of 50),
+//     not Go's 2 times: the heap left behind by a burst of opened files
+//     (a session restored) would otherwise stay resident (BenchmarkMemory,
+//     100 open 5,000-line files: 67 MB at 100, 56 MB at 50).
+//
+// github.com/bytedance/gopkg/util/gctuner does the moving: after each
+// collection it sets the percent that puts the next one at gcThreshold,
+// within [50, 500].
+const (
+	gcThreshold  = 16 << 20
+	minGCPercent = 50
+	maxGCPercent = 500
+)
 
-// setGCPercent applies serveGCPercent unless the user set GOGC, which
+// tuneGC starts the collector's tuning unless the user set GOGC, which
 // stays the way to choose otherwise. It runs once the client has sent
-// initialized: at the lower target, the garbage that package
-// initialisation leaves (about 1 MB) would cost a collection before the
-// answer to initialize.
-func setGCPercent() {
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(serveGCPercent)
+// initialized: the garbage that package initialisation leaves (about
+// 1 MB) should not cost a collection before the answer to initialize.
+func tuneGC() {
+	if _, set := os.LookupEnv("GOGC"); set {
+		return
 	}
+	gctuner.SetMinGCPercent(minGCPercent)
+	gctuner.SetMaxGCPercent(maxGCPercent)
+	gctuner.Tuning(gcThreshold)
 }
 
 // acceptOne listens on addr and returns the first client's connection.
