@@ -13,7 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/bytedance/gopkg/util/gctuner"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
@@ -125,44 +124,6 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 		return 1
 	}
 	return 0
-}
-
-// The garbage collector's target for the server moves with what is
-// live. The live heap is mostly the text of open documents: a few MB
-// while one file is edited, tens of MB with a project's worth open.
-//
-//   - Small heaps may grow to gcThreshold before a collection. At a
-//     fixed percent, a 2 MB live heap is collected after every 1 to 2 MB
-//     allocated, which a keystroke in a large file (a new copy of its
-//     text, the prompt around the cursor) reaches in one request: at 50,
-//     820 collections for 1,000 keystrokes in a 10,000-line file, most of
-//     the completion overhead; tuned, 46 (BenchmarkCompletionOverhead;
-//     see BENCHMARKS.md).
-//   - Large heaps may grow to 1.5 times what is live (a percent of 50),
-//     not Go's 2 times: the heap left behind by a burst of opened files
-//     (a session restored) would otherwise stay resident (BenchmarkMemory,
-//     100 open 5,000-line files: 67 MB at 100, 56 MB at 50).
-//
-// github.com/bytedance/gopkg/util/gctuner does the moving: after each
-// collection it sets the percent that puts the next one at gcThreshold,
-// within [50, 500].
-const (
-	gcThreshold  = 16 << 20
-	minGCPercent = 50
-	maxGCPercent = 500
-)
-
-// tuneGC starts the collector's tuning unless the user set GOGC, which
-// stays the way to choose otherwise. It runs once the client has sent
-// initialized: the garbage that package initialisation leaves (about
-// 1 MB) should not cost a collection before the answer to initialize.
-func tuneGC() {
-	if _, set := os.LookupEnv("GOGC"); set {
-		return
-	}
-	gctuner.SetMinGCPercent(minGCPercent)
-	gctuner.SetMaxGCPercent(maxGCPercent)
-	gctuner.Tuning(gcThreshold)
 }
 
 // acceptOne listens on addr and returns the first client's connection.
