@@ -317,19 +317,8 @@ func Identifiers(src string, dst []string) []string {
 // Words of one letter are left out: they name loop variables, not
 // anything worth finding; so is what follows a digit ("0x1f").
 func Words(s string, fn func(start, end int)) {
-	for i := 0; i < len(s); {
-		if !identStart(s[i]) {
-			i++
-			continue
-		}
-		j := i + 1
-		for j < len(s) && identPart(s[j]) {
-			j++
-		}
-		if j-i > 1 && (i == 0 || !isDigit(s[i-1])) {
-			fn(i, j)
-		}
-		i = j
+	for i, j := NextWord(s, 0); i >= 0; i, j = NextWord(s, j) {
+		fn(i, j)
 	}
 }
 
