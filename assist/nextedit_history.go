@@ -76,7 +76,9 @@ func (h *EditHistory) Record(uri, path, before, after string, start, end, insert
 					h.hunks = h.hunks[:n-1]
 					return
 				}
-				*last = Hunk{URI: uri, Path: path, Line: line, Old: old, New: now, off: us}
+				// Cloned: a slice of the document would keep its whole
+				// text alive as long as the hunk.
+				*last = Hunk{URI: uri, Path: path, Line: line, Old: strings.Clone(old), New: strings.Clone(now), off: us}
 				return
 			}
 		}
@@ -85,7 +87,7 @@ func (h *EditHistory) Record(uri, path, before, after string, start, end, insert
 	if (le-ls)+(ne-ls) > maxHunkBytes {
 		hk.Large = true
 	} else {
-		hk.Old, hk.New = before[ls:le], after[ls:ne]
+		hk.Old, hk.New = strings.Clone(before[ls:le]), strings.Clone(after[ls:ne])
 		if hk.Old == hk.New {
 			return
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"switchyard/config"
 	"switchyard/providers"
@@ -447,5 +448,36 @@ func TestNextEditAnswerInCRLFFile(t *testing.T) {
 	}
 	if edits := windowEdits(w.text, got); len(edits) != 1 || edits[0] != (TextEdit{Start: 8, End: 9, NewText: "y"}) {
 		t.Errorf("edits %+v, want x replaced by y on the second line alone", edits)
+	}
+}
+
+// A hunk holds copies of the lines it changed, not slices of the
+// document: a slice would keep each whole version of the text alive for
+// as long as the history holds the hunk.
+func TestHistoryHoldsNoDocument(t *testing.T) {
+	inside := func(s, doc string) bool {
+		if s == "" || doc == "" {
+			return false
+		}
+		p, d := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(doc)))
+		return p >= d && p < d+uintptr(len(doc))
+	}
+	h := &EditHistory{}
+	ty := &typer{h: h, uri: "a.go", text: sampleGo}
+	var versions []string
+	at := strings.Index(sampleGo, "factor float64")
+	for i, r := range "new" {
+		versions = append(versions, ty.text)
+		ty.replace(at+i, at+i, string(r))
+	}
+	versions = append(versions, ty.text)
+	ty.replace(len(ty.text)-1, len(ty.text), "") // a second place
+	versions = append(versions, ty.text)
+	for _, hk := range h.Recent(10) {
+		for _, v := range versions {
+			if inside(hk.Old, v) || inside(hk.New, v) {
+				t.Fatalf("hunk %+v shares memory with a version of the document", hk)
+			}
+		}
 	}
 }

@@ -116,44 +116,33 @@ type candidate struct {
 // prompt's window this reaches uses of the same names elsewhere in the
 // file, which a removed or not yet written line often repeats.
 func nearIdentifiers(text string, off int) []candidate {
-	type hit struct {
-		name, qual string
-		dist       int
-	}
-	scan := func(s string, base int) []hit {
-		var hits []hit
-		repoindex.Words(s, func(i, j int) {
-			hits = append(hits, hit{name: s[i:j], qual: repoindex.Qualifier(s, i), dist: base + i})
-		})
-		return hits
-	}
 	from := max(0, off-nearBefore)
 	from = strings.LastIndexByte(text[:from], '\n') + 1
 	to := min(len(text), off+nearAfter)
-	before := scan(text[from:off], 0)
-	after := scan(text[off:to], 0)
-	// Merge the two by distance: before read backwards, after forwards.
-	seen := make(map[string]bool, maxCandidates)
-	var out []candidate
-	take := func(h hit) bool {
-		k := h.qual + "." + h.name
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, candidate{name: h.name, qual: h.qual, rank: len(out)})
-		}
-		return len(out) == maxCandidates
-	}
-	i, j := len(before)-1, 0
-	for i >= 0 || j < len(after) {
-		var h hit
-		if j >= len(after) || i >= 0 && (off-from)-before[i].dist <= 2*after[j].dist {
-			h = before[i]
-			i--
+	before, after := text[from:off], text[off:to]
+	// Walk outwards from the cursor, a word at a time on each side, and
+	// stop at maxCandidates: this runs on every keystroke, and the words
+	// far from the cursor are rarely reached.
+	bi, bj := repoindex.LastWord(before, len(before))
+	ai, aj := repoindex.NextWord(after, 0)
+	type key struct{ qual, name string }
+	seen := make(map[key]struct{}, maxCandidates)
+	out := make([]candidate, 0, maxCandidates)
+	for bi >= 0 || ai >= 0 {
+		var c candidate
+		if ai < 0 || bi >= 0 && len(before)-bi <= 2*ai {
+			c = candidate{name: before[bi:bj], qual: repoindex.Qualifier(before, bi)}
+			bi, bj = repoindex.LastWord(before, bi)
 		} else {
-			h = after[j]
-			j++
+			c = candidate{name: after[ai:aj], qual: repoindex.Qualifier(after, ai)}
+			ai, aj = repoindex.NextWord(after, aj)
 		}
-		if take(h) {
+		if _, dup := seen[key{c.qual, c.name}]; dup {
+			continue
+		}
+		seen[key{c.qual, c.name}] = struct{}{}
+		c.rank = len(out)
+		if out = append(out, c); len(out) == maxCandidates {
 			break
 		}
 	}

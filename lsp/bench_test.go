@@ -35,6 +35,22 @@ func benchServer(b *testing.B, fakeURL string) *lsptest.Client {
 	return c
 }
 
+// openBigFile starts a server on the fake at fakeURL with a 10,000-line
+// Go file open, and returns the file's URI and a cursor at the end of a
+// line in its middle.
+func openBigFile(b *testing.B, fakeURL string) (c *lsptest.Client, uri string, cursor int) {
+	b.Helper()
+	c = benchServer(b, fakeURL)
+	text := goFile(10000)
+	uri = fileURI(filepath.Join(b.TempDir(), "big.go"))
+	if err := c.Open(uri, "go", text); err != nil {
+		b.Fatal(err)
+	}
+	cursor = len(text) / 2
+	cursor += strings.IndexByte(text[cursor:], '\n')
+	return c, uri, cursor
+}
+
 // goFile is a Go source file of n lines.
 func goFile(n int) string {
 	var sb strings.Builder
@@ -95,15 +111,7 @@ func fakeRoundTrips(b *testing.B, url string, n int) []time.Duration {
 // by fakeRoundTrips with a plain HTTP client.
 func BenchmarkCompletionOverhead(b *testing.B) {
 	fake := providertest.NewOpenAIFixed(b, "Println(x)")
-	c := benchServer(b, fake.URL)
-	text := goFile(10000)
-	uri := fileURI(filepath.Join(b.TempDir(), "big.go"))
-	if err := c.Open(uri, "go", text); err != nil {
-		b.Fatal(err)
-	}
-	// The cursor at the end of a line in the middle of the file.
-	cursor := len(text) / 2
-	cursor += strings.IndexByte(text[cursor:], '\n')
+	c, uri, cursor := openBigFile(b, fake.URL)
 	ctx := timeout(b, 10*time.Minute)
 
 	// Warm up: connections, the first-use costs of a new process.
@@ -208,6 +216,32 @@ func BenchmarkMemory(b *testing.B) {
 	b.ReportMetric(idle, "idle-RSS-MB")
 	b.ReportMetric(loaded, "100x5000-lines-RSS-MB")
 	b.ReportMetric(textMB, "text-MB")
+	b.ReportMetric(measureTypedMemory(b), "typed-RSS-MB")
+}
+
+// measureTypedMemory is the resident memory of a server that has served
+// 500 keystrokes, each with an inline completion, in one 10,000-line
+// file, once it is idle again: what the collector's target leaves
+// resident after work, where idle-RSS-MB is before any.
+func measureTypedMemory(b *testing.B) float64 {
+	fake := providertest.NewOpenAIFixed(b, "x")
+	c, uri, cursor := openBigFile(b, fake.URL)
+	at := c.Pos(uri, cursor)
+	ctx := timeout(b, 5*time.Minute)
+	for i := range 500 {
+		pos := lsptest.Position{Line: at.Line, Character: at.Character + uint32(i)}
+		if err := c.Change(uri, lsptest.ContentChange{Range: &lsptest.Range{Start: pos, End: pos}, Text: "y"}); err != nil {
+			b.Fatal(err)
+		}
+		next := lsptest.Position{Line: pos.Line, Character: pos.Character + 1}
+		if _, err := c.InlineCompletion(ctx, uri, next); err != nil {
+			b.Fatal(err)
+		}
+	}
+	settle(b, c)
+	rss := rssMB(b, c.PID())
+	stopServer(b, c)
+	return rss
 }
 
 func measureMemory(b *testing.B) (idle, loaded, textMB float64) {

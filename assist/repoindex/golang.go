@@ -13,6 +13,23 @@ import (
 // with syntax errors still gives whatever declarations parsed. local is
 // the names the file uses but does not declare, other than Go's own: the
 // package-level names of its package's other files (usage.go).
+// goImports lists the import paths of a Go file. It parses only up to
+// the end of the import declarations: this runs for a completion in a
+// file the index has not read yet, on the keystroke path.
+func goImports(src string) []string {
+	f, _ := parser.ParseFile(token.NewFileSet(), "", src, parser.ImportsOnly|parser.SkipObjectResolution)
+	if f == nil {
+		return nil
+	}
+	imports := make([]string, 0, len(f.Imports))
+	for _, im := range f.Imports {
+		if p, err := strconv.Unquote(im.Path.Value); err == nil {
+			imports = append(imports, p)
+		}
+	}
+	return imports
+}
+
 func goDefs(path, src string) (defs []Def, imports []string, local []string) {
 	fset := token.NewFileSet()
 	f, _ := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)

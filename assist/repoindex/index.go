@@ -323,8 +323,16 @@ func Identifiers(src string, dst []string) []string {
 // Words of one letter are left out: they name loop variables, not
 // anything worth finding; so is what follows a digit ("0x1f").
 func Words(s string, fn func(start, end int)) {
-	for i := 0; i < len(s); {
-		if !identStart(s[i]) {
+	for i, j := NextWord(s, 0); i >= 0; i, j = NextWord(s, j) {
+		fn(i, j)
+	}
+}
+
+// NextWord returns the bounds of the first word of s at or after from,
+// as Words sees them, or -1, -1.
+func NextWord(s string, from int) (int, int) {
+	for i := from; i < len(s); {
+		if !identPart(s[i]) {
 			i++
 			continue
 		}
@@ -332,11 +340,34 @@ func Words(s string, fn func(start, end int)) {
 		for j < len(s) && identPart(s[j]) {
 			j++
 		}
-		if j-i > 1 && (i == 0 || !isDigit(s[i-1])) {
-			fn(i, j)
+		// A run of name bytes is a word when it starts as a name does:
+		// "x9" is one, "9x" none.
+		if j-i > 1 && identStart(s[i]) {
+			return i, j
 		}
 		i = j
 	}
+	return -1, -1
+}
+
+// LastWord returns the bounds of the last word of s[:end], as Words sees
+// them, or -1, -1.
+func LastWord(s string, end int) (int, int) {
+	for j := end; j > 0; {
+		if !identPart(s[j-1]) {
+			j--
+			continue
+		}
+		i := j - 1
+		for i > 0 && identPart(s[i-1]) {
+			i--
+		}
+		if j-i > 1 && identStart(s[i]) {
+			return i, j
+		}
+		j = i
+	}
+	return -1, -1
 }
 
 func identStart(c byte) bool {

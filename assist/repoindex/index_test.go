@@ -2,6 +2,7 @@ package repoindex
 
 import (
 	"context"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -153,5 +154,59 @@ func TestFileBound(t *testing.T) {
 	}
 	if len(ix.Lookup("Deepz")) != 0 {
 		t.Errorf("a file on disk past the bound was indexed")
+	}
+}
+
+// wordsPlain is the plain definition of Words: each run of name bytes
+// that starts with a name's first byte, not after a digit, of two bytes
+// or more.
+func wordsPlain(s string, fn func(i, j int)) {
+	for i := 0; i < len(s); {
+		if !identStart(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && identPart(s[j]) {
+			j++
+		}
+		if j-i > 1 && (i == 0 || !isDigit(s[i-1])) {
+			fn(i, j)
+		}
+		i = j
+	}
+}
+
+// Words, NextWord and LastWord (backwards) list the words of the plain
+// definition.
+func TestWordSteps(t *testing.T) {
+	texts := []string{
+		"", "x", "ab", "9ab cd", "a9b _9 $x 99 é.ab", "fmt.Println(x1, y_2)\n\tif err != nil { return err }",
+		"\x80ab\xffcd9 ef9g h", "a b c", "  leading and trailing  ",
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "ab_$9 .\n\xc3\xa9(:"
+	for range 2000 {
+		b := make([]byte, r.IntN(24))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		texts = append(texts, string(b))
+	}
+	for _, s := range texts {
+		var want, words [][2]int
+		wordsPlain(s, func(i, j int) { want = append(want, [2]int{i, j}) })
+		Words(s, func(i, j int) { words = append(words, [2]int{i, j}) })
+		var fwd [][2]int
+		for i, j := NextWord(s, 0); i >= 0; i, j = NextWord(s, j) {
+			fwd = append(fwd, [2]int{i, j})
+		}
+		var back [][2]int
+		for i, j := LastWord(s, len(s)); i >= 0; i, j = LastWord(s, i) {
+			back = append([][2]int{{i, j}}, back...)
+		}
+		if !slices.Equal(words, want) || !slices.Equal(fwd, want) || !slices.Equal(back, want) {
+			t.Fatalf("%q: want %v; Words %v, NextWord %v, LastWord %v", s, want, words, fwd, back)
+		}
 	}
 }

@@ -445,8 +445,7 @@ func (lx *lexer) line(raw string) string {
 // document the index does not hold yet.
 func ImportsOf(lang Lang, src string) []string {
 	if lang == LangGo {
-		_, imps, _ := goDefs("", src)
-		return imps
+		return goImports(src)
 	}
 	_, imps := tagDefs(lang, src)
 	return imps

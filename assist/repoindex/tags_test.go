@@ -195,3 +195,23 @@ func (s *Store) Put(key string, v []byte) error {
 		}
 	}
 }
+
+func TestGoImportsOf(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		want      []string
+	}{
+		{"grouped", "package p\n\nimport (\n\t\"fmt\"\n\tio \"io\"\n)\n\nfunc f() {}\n", []string{"fmt", "io"}},
+		{"single", "package p\nimport \"os\"\n", []string{"os"}},
+		// The text is cut at 8 KB on the keystroke path, often in the
+		// middle of a function: the imports still count.
+		{"cut short", "package p\nimport \"strings\"\nfunc f() { x := strings.", []string{"strings"}},
+		{"none", "package p\nfunc f() {}\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ImportsOf(LangGo, tc.src); !slices.Equal(got, tc.want) {
+				t.Errorf("ImportsOf = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

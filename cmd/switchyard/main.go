@@ -98,7 +98,7 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 	records := audit.New(audit.Options{Logger: log.Named("audit")})
 	defer records.Close()
 	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile, Backend: backend{audit: records},
-		Initialized: setGCPercent}
+		Initialized: tuneGC}
 	var conn io.ReadWriteCloser
 	if *listen != "" {
 		c, err := acceptOne(ctx, *listen, log)
@@ -124,27 +124,6 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 		return 1
 	}
 	return 0
-}
-
-// serveGCPercent is the garbage collector's target for the server: the
-// heap may grow to 1.5 times what is live, not the default 2 times. The
-// server's live heap is mostly the text of open documents, which the
-// editor sends in bursts (a session restored, a project opened): with
-// the default, the heap left behind by such a burst stays resident
-// (BenchmarkMemory, 100 open 5,000-line files: 67 MB, against 56 MB at
-// 50; see BENCHMARKS.md). The cost is more frequent, smaller
-// collections, of a heap of a few tens of MB.
-const serveGCPercent = 50
-
-// setGCPercent applies serveGCPercent unless the user set GOGC, which
-// stays the way to choose otherwise. It runs once the client has sent
-// initialized: at the lower target, the garbage that package
-// initialisation leaves (about 1 MB) would cost a collection before the
-// answer to initialize.
-func setGCPercent() {
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(serveGCPercent)
-	}
 }
 
 // acceptOne listens on addr and returns the first client's connection.
