@@ -185,6 +185,13 @@ func (st *settings) initialized() {
 	}
 	if last := st.s.lastStatus.Load(); last != nil {
 		st.s.notify("switchyard/status", *last)
+	} else if st.s.nextEditStatus() != nil {
+		// The router reports from its first request on. The plugins
+		// learn from the status that next edits are on (config.toml
+		// alone may turn them on), and must not wait for a completion
+		// to hear it: say so now, with the model completions go to.
+		model, provider := st.route(config.TaskCompletion, "")
+		st.s.status(Status{Model: model, Provider: provider, Online: true})
 	}
 	caps := st.s.caps.Workspace
 	st.s.jobs.Add(1)

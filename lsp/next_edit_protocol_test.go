@@ -438,3 +438,31 @@ func TestStatusSaysWhenNextEditsAreOn(t *testing.T) {
 	}
 	wait("off")
 }
+
+// With next edits on in config.toml, the status says so as soon as the
+// client is initialized, before any request: the plugins follow it.
+func TestStatusSaysNextEditsAreOnAtStart(t *testing.T) {
+	fake := providertest.NewOpenAIFixed(t, "x")
+	s := start(t, nextEditConfig(fake.URL, "enabled = true\ndebounce = \"250ms\""), lsptest.InitOptions{})
+	err := s.WaitFor(timeout(t, 10*time.Second), func() bool {
+		for _, n := range s.Notifications("switchyard/status") {
+			var st struct {
+				Online   bool `json:"online"`
+				NextEdit *struct {
+					DebounceMS int64 `json:"debounceMs"`
+				} `json:"nextEdit"`
+			}
+			if json.Unmarshal(n.Params, &st) == nil && st.NextEdit != nil && st.NextEdit.DebounceMS == 250 && st.Online {
+				return true
+			}
+		}
+		return false
+	})
+	if err != nil {
+		var got []string
+		for _, n := range s.Notifications("switchyard/status") {
+			got = append(got, string(n.Params))
+		}
+		t.Fatalf("no status saying next edits are on before any request; got %v", got)
+	}
+}
