@@ -41,7 +41,7 @@ func TestSchemaDescribesEveryKey(t *testing.T) {
 		if strings.HasSuffix(k, "[]") || strings.HasSuffix(k, "headers.*") {
 			continue
 		}
-		if descriptions[k] == "" {
+		if tables().descriptions[k] == "" {
 			t.Errorf("%q has no description: add one to descriptions in jsonschema.go", k)
 		}
 	}
@@ -49,7 +49,7 @@ func TestSchemaDescribesEveryKey(t *testing.T) {
 	for _, k := range keys {
 		known[k] = true
 	}
-	for k := range descriptions {
+	for k := range tables().descriptions {
 		if !known[k] {
 			t.Errorf("descriptions has %q, which is not a key of the schema", k)
 		}

@@ -110,7 +110,12 @@ func (s *server) handle(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc
 
 	if h := requestFor(method); h != nil {
 		res, err := h(s, ctx, params)
-		return reply(ctx, res, rpcError(err))
+		err = reply(ctx, res, rpcError(err))
+		if f := s.afterReply; f != nil { // initialize's, once
+			s.afterReply = nil
+			f()
+		}
+		return err
 	}
 	if h := jobFor(method); h != nil {
 		j, err := h(s, ctx, params)

@@ -33,6 +33,11 @@ type Options struct {
 	// ConfigFile is the --config flag; "" lets the config package find
 	// the user's file ($SWITCHYARD_CONFIG, then the XDG path).
 	ConfigFile string
+	// UserConfig is the user's file as the command already read it from
+	// ConfigFile (for the log settings), so that the server does not
+	// read and decode it a second time before its first message; nil:
+	// the server reads it.
+	UserConfig *config.Layer
 	// NoUserConfig skips the user's file entirely (tests).
 	NoUserConfig bool
 	// Backend builds the router for each configuration and looks for
@@ -117,6 +122,9 @@ type server struct {
 	wsIndex    workspaceIndex         // workspace_index.go
 
 	initializedOnce sync.Once // runs opts.Initialized
+	// afterReply is set by initialize and run by handle once the answer
+	// is written: the work that can wait for it (see initialize).
+	afterReply func()
 }
 
 func newServer(opts Options) *server {
@@ -263,7 +271,12 @@ func initialize(s *server, _ context.Context, raw json.RawMessage) (any, error) 
 		zap.String("positionEncoding", s.enc.String()),
 		zap.Bool("inlineCompletion", p.Capabilities.TextDocument.InlineCompletion != nil))
 
-	s.settings.initialize(p)
+	// Reading the workspace folders' files and building the first
+	// router wait until the answer is written: the editor reads it, and
+	// sends initialized, meanwhile. Messages are handled one at a time
+	// (jsonrpc2's read loop calls handle), so nothing that follows
+	// initialize is handled before this is done and the router ready.
+	s.afterReply = func() { s.settings.initialize(p) }
 	s.state.Store(stateRunning)
 	if p.ProcessID != nil && *p.ProcessID > 0 {
 		go s.watchParent(int(*p.ProcessID))

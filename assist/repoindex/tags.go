@@ -451,11 +451,16 @@ func ImportsOf(lang Lang, src string) []string {
 	return imps
 }
 
+// Compiled on first use, like tagRules: not at every start.
 var (
-	pyFromNames = regexp.MustCompile(`\bimport\s+\(?\s*([\w, ]+)`)
-	jsNames     = regexp.MustCompile(`^\s*import\s+(?:type\s+)?(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?`)
-	rustNames   = regexp.MustCompile(`::\{([^}]*)\}`)
+	pyFromNames = lazyRegexp(`\bimport\s+\(?\s*([\w, ]+)`)
+	jsNames     = lazyRegexp(`^\s*import\s+(?:type\s+)?(?:(\w+)\s*,?\s*)?(?:\{([^}]*)\})?`)
+	rustNames   = lazyRegexp(`::\{([^}]*)\}`)
 )
+
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // importedNames appends the names an import brings in one by one, as
 // "MODULE:NAME": Python's "from m import a, b", JavaScript's
@@ -476,19 +481,19 @@ func importedNames(lang Lang, raw, mod string, dst []string) []string {
 	switch lang {
 	case LangPython:
 		if strings.HasPrefix(strings.TrimSpace(raw), "from") {
-			if m := pyFromNames.FindStringSubmatch(raw); m != nil {
+			if m := pyFromNames().FindStringSubmatch(raw); m != nil {
 				add(m[1])
 			}
 		}
 	case LangJS:
-		if m := jsNames.FindStringSubmatch(raw); m != nil {
+		if m := jsNames().FindStringSubmatch(raw); m != nil {
 			add(m[1])
 			add(m[2])
 		} else {
 			dst = cjsImportedNames(raw, mod, dst)
 		}
 	case LangRust:
-		if m := rustNames.FindStringSubmatch(raw); m != nil {
+		if m := rustNames().FindStringSubmatch(raw); m != nil {
 			add(m[1])
 		} else if i := strings.LastIndex(mod, "::"); i > 0 {
 			dst = append(dst, mod[:i]+":"+mod[i+2:])

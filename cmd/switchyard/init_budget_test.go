@@ -24,8 +24,8 @@ import (
 // a decision to make on purpose, with the figures in BENCHMARKS.md
 // measured again (.ci/bench).
 const (
-	initBudgetBytes    = 820_000 // allocated by all init functions together (792 KB measured)
-	initBudgetPackages = 155     // packages with init work (150 measured)
+	initBudgetBytes    = 510_000 // allocated by all init functions together (490 KB measured)
+	initBudgetPackages = 148     // packages with init work (144 measured)
 	initBudgetClockMS  = 250.0   // the fastest of initRuns runs, all inits together
 	initRuns           = 5
 )

@@ -85,7 +85,7 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 		return 2
 	}
 
-	log, closeLog, err := newLogger(*configFile, *logFile, *logLevel, stderr)
+	log, user, closeLog, err := newLogger(*configFile, *logFile, *logLevel, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "switchyard:", err)
 		return 2
@@ -97,7 +97,7 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 
 	records := audit.New(audit.Options{Logger: log.Named("audit")})
 	defer records.Close()
-	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile, Backend: backend{audit: records},
+	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile, UserConfig: user, Backend: backend{audit: records},
 		Initialized: tuneGC}
 	var conn io.ReadWriteCloser
 	if *listen != "" {
@@ -161,10 +161,14 @@ func (s stdio) Close() error { return s.out.Close() }
 
 // newLogger builds the zap logger: the flags win, then the user file's
 // [log] table, then info on stderr. A file that cannot be read here is
-// reported by the server itself, where the editor shows it.
-func newLogger(configFlag, file, level string, stderr *os.File) (*zap.Logger, func(), error) {
+// reported by the server itself, where the editor shows it. The user's
+// file, when it was read without error, is returned for the server, which
+// would otherwise read and decode it again before its first message.
+func newLogger(configFlag, file, level string, stderr *os.File) (*zap.Logger, *config.Layer, func(), error) {
+	var user *config.Layer
 	if file == "" || level == "" {
 		if l, err := config.LoadUser(configFlag); err == nil {
+			user = l
 			if cfg, err := l.Config(); err == nil {
 				if file == "" {
 					file = cfg.Log.File
@@ -178,7 +182,7 @@ func newLogger(configFlag, file, level string, stderr *os.File) (*zap.Logger, fu
 	lvl := zapcore.InfoLevel
 	if level != "" {
 		if err := lvl.Set(level); err != nil {
-			return nil, nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+			return nil, nil, nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
 		}
 	}
 	out := zapcore.Lock(stderr)
@@ -186,7 +190,7 @@ func newLogger(configFlag, file, level string, stderr *os.File) (*zap.Logger, fu
 	if file != "" {
 		f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--log-file: %w: check the path and its permissions", err)
+			return nil, nil, nil, fmt.Errorf("--log-file: %w: check the path and its permissions", err)
 		}
 		out = zapcore.Lock(f)
 		closeFn = func() { f.Close() }
@@ -195,5 +199,5 @@ func newLogger(configFlag, file, level string, stderr *os.File) (*zap.Logger, fu
 	enc.EncodeTime = zapcore.ISO8601TimeEncoder
 	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), out, lvl)
 	log := zap.New(core)
-	return log, func() { _ = log.Sync(); closeFn() }, nil
+	return log, user, func() { _ = log.Sync(); closeFn() }, nil
 }

@@ -57,12 +57,20 @@ func build() (string, error) {
 	}
 	out := filepath.Join(dir, "switchyard")
 	args := []string{"build", "-o", out}
+	env := os.Environ()
 	if raceEnabled {
 		args = append(args, "-race")
+	} else {
+		// The release build (see .ci/bench): a static binary without cgo
+		// starts 3 ms sooner than go build's default, dynamically linked
+		// one, and the tests and benchmarks should run what users run.
+		args = append(args, "-trimpath", "-ldflags=-s -w")
+		env = append(env, "CGO_ENABLED=0")
 	}
 	args = append(args, "./cmd/switchyard")
 	cmd := exec.Command(goBin, args...)
 	cmd.Dir = root
+	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Run(); err != nil {
