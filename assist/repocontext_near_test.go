@@ -3,7 +3,6 @@ package assist
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -51,7 +50,7 @@ func nearIdentifiersPlain(text string, off int) []candidate {
 func TestNearIdentifiersMatchesThePlainDefinition(t *testing.T) {
 	var texts []string
 	for _, name := range []string{"net/http/server.go", "fmt/print.go", "strings/strings.go"} {
-		b, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src", name))
+		b, err := os.ReadFile(filepath.Join(goSource(t), name))
 		if err != nil {
 			t.Fatal(err)
 		}
