@@ -100,7 +100,10 @@ type NoRoute struct {
 type RuledOut struct {
 	Model, Provider string
 	Rule            string // the rule that removed it, as the decision names it
-	Breaker         bool   // its provider failed recently (its circuit breaker is open)
+	// Breaker: its provider failed recently, its circuit breaker open or
+	// (a local runner) its health probe unanswered. A failure the user
+	// was just told of rules it out: no second message for one cause.
+	Breaker bool
 }
 
 // Discovery is what one round of zero configuration saw.

@@ -92,7 +92,8 @@ func (backend) NoRoute(err error) (lsp.NoRoute, bool) {
 	out := lsp.NoRoute{Task: nr.Decision.Task, Problem: nr.Decision.Problem}
 	for _, c := range nr.Decision.Candidates {
 		out.Candidates = append(out.Candidates, lsp.RuledOut{
-			Model: c.Model, Provider: c.Provider, Rule: c.Rule, Breaker: c.Rule == router.RuleBreaker,
+			Model: c.Model, Provider: c.Provider, Rule: c.Rule,
+			Breaker: c.Rule == router.RuleBreaker || c.Rule == router.RuleProbe,
 		})
 	}
 	return out, true
