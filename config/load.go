@@ -46,6 +46,20 @@ func (l *Layer) Line(key string) int {
 	return tomlKeyLine(l.toml, splitKey(key))
 }
 
+// Log returns the layer's [log] file and level as written ("" where
+// unset), without decoding the rest: the command needs them before it can
+// log, and the full decode can wait until the server has answered
+// initialize. The values were type-checked when the layer was parsed.
+func (l *Layer) Log() (file, level string) {
+	if l == nil {
+		return "", ""
+	}
+	t, _ := l.tree["log"].(map[string]any)
+	file, _ = t["file"].(string)
+	level, _ = t["level"].(string)
+	return file, level
+}
+
 // Config decodes the layer alone over the defaults, for a caller that
 // wants one source's view (the doctor command, tests).
 func (l *Layer) Config() (*Config, error) {

@@ -269,3 +269,33 @@ func writeFile(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// TestLayerLog reads [log] without the full decode, and agrees with it.
+func TestLayerLog(t *testing.T) {
+	for _, tc := range []struct{ text, file, level string }{
+		{"", "", ""},
+		{"[log]\nlevel = \"debug\"\n", "", "debug"},
+		{"[log]\nfile = \"/tmp/s.log\"\nlevel = \"warn\"\n", "/tmp/s.log", "warn"},
+		{"[completion]\nmax_tokens = 64\n", "", ""},
+	} {
+		l, err := ParseTOML([]byte(tc.text), "config.toml")
+		if err != nil {
+			t.Fatalf("%q: %v", tc.text, err)
+		}
+		file, level := l.Log()
+		if file != tc.file || level != tc.level {
+			t.Errorf("%q: Log() = %q, %q; want %q, %q", tc.text, file, level, tc.file, tc.level)
+		}
+		c, err := l.Config()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Log.File != file || (level != "" && c.Log.Level != level) {
+			t.Errorf("%q: Config().Log = %+v, Log() = %q, %q", tc.text, c.Log, file, level)
+		}
+	}
+	var none *Layer
+	if f, l := none.Log(); f != "" || l != "" {
+		t.Errorf("nil layer: %q, %q", f, l)
+	}
+}

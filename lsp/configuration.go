@@ -69,12 +69,13 @@ func newSettings(s *server) *settings {
 	return &settings{s: s, store: config.NewStore(), warned: map[string]bool{}, failed: map[string]string{}}
 }
 
-// start reads the user's file and builds the engine, before the first
-// message is read. The first router is built by initialize, once it
-// knows the workspace folders and the editor's settings (or by zero
-// configuration's background detection, if that comes first): building
-// one here as well would cost the answer to initialize a second router
-// whenever the editor names a folder, which editors do.
+// start reads the user's file and builds the engine, once the answer to
+// initialize is written and before the next message is read. The first
+// router is built by initialize right after, once it knows the workspace
+// folders and the editor's settings (or by zero configuration's
+// background detection, if that comes first): building one here as well
+// would cost a second router whenever the editor names a folder, which
+// editors do.
 func (st *settings) start() {
 	if !st.s.opts.NoUserConfig {
 		st.userFile, _ = config.UserFilePath(st.s.opts.ConfigFile)

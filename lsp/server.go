@@ -157,7 +157,6 @@ func (s *server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	// notify), but reads nothing until Go.
 	st := newStream(rwc, func(msg string, err error) { s.log.Warn(msg, zap.Error(err)) })
 	s.conn = jsonrpc2.NewConn(st)
-	s.settings.start()
 	defer s.settings.close()
 	s.conn.Go(ctx, s.handle)
 
@@ -276,7 +275,13 @@ func initialize(s *server, _ context.Context, raw json.RawMessage) (any, error) 
 	// sends initialized, meanwhile. Messages are handled one at a time
 	// (jsonrpc2's read loop calls handle), so nothing that follows
 	// initialize is handled before this is done and the router ready.
-	s.afterReply = func() { s.settings.initialize(p) }
+	// The user's configuration (decoding it over the whole schema, and
+	// zero configuration's look for local runners when there is no
+	// file) waits as well: nothing but initialize reads it before.
+	s.afterReply = func() {
+		s.settings.start()
+		s.settings.initialize(p)
+	}
 	s.state.Store(stateRunning)
 	if p.ProcessID != nil && *p.ProcessID > 0 {
 		go s.watchParent(int(*p.ProcessID))

@@ -169,13 +169,12 @@ func newLogger(configFlag, file, level string, stderr *os.File) (*zap.Logger, *c
 	if file == "" || level == "" {
 		if l, err := config.LoadUser(configFlag); err == nil {
 			user = l
-			if cfg, err := l.Config(); err == nil {
-				if file == "" {
-					file = cfg.Log.File
-				}
-				if level == "" {
-					level = cfg.Log.Level
-				}
+			f, lv := l.Log()
+			if file == "" {
+				file = f
+			}
+			if level == "" {
+				level = lv
 			}
 		}
 	}
