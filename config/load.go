@@ -46,20 +46,6 @@ func (l *Layer) Line(key string) int {
 	return tomlKeyLine(l.toml, splitKey(key))
 }
 
-// Log returns the layer's [log] file and level as written ("" where
-// unset), without decoding the rest: the command needs them before it can
-// log, and the full decode can wait until the server has answered
-// initialize. The values were type-checked when the layer was parsed.
-func (l *Layer) Log() (file, level string) {
-	if l == nil {
-		return "", ""
-	}
-	t, _ := l.tree["log"].(map[string]any)
-	file, _ = t["file"].(string)
-	level, _ = t["level"].(string)
-	return file, level
-}
-
 // Config decodes the layer alone over the defaults, for a caller that
 // wants one source's view (the doctor command, tests).
 func (l *Layer) Config() (*Config, error) {
@@ -114,6 +100,29 @@ func LoadUser(flag string) (*Layer, error) {
 		}
 	}
 	return l, nil
+}
+
+// UserLog returns the [log] file and level of the user's file ("" where
+// unset, or where the file is missing or does not parse). The command
+// needs them before it can log; it decodes [log] alone, so that the
+// whole file's decode and checks, which report their problems to the
+// editor, wait until the server has answered initialize.
+func UserLog(flag string) (file, level string) {
+	path, err := UserFilePath(flag)
+	if err != nil {
+		return "", ""
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", ""
+	}
+	var c struct {
+		Log Log `toml:"log"`
+	}
+	if _, err := toml.Decode(string(data), &c); err != nil {
+		return "", ""
+	}
+	return c.Log.File, c.Log.Level
 }
 
 // LoadFile reads a TOML configuration file. A missing file gives an empty

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -270,32 +271,37 @@ func writeFile(t *testing.T, path, text string) {
 	}
 }
 
-// TestLayerLog reads [log] without the full decode, and agrees with it.
-func TestLayerLog(t *testing.T) {
-	for _, tc := range []struct{ text, file, level string }{
+// TestUserLog reads [log] alone, and agrees with the full decode.
+func TestUserLog(t *testing.T) {
+	dir := t.TempDir()
+	for i, tc := range []struct{ text, file, level string }{
 		{"", "", ""},
 		{"[log]\nlevel = \"debug\"\n", "", "debug"},
 		{"[log]\nfile = \"/tmp/s.log\"\nlevel = \"warn\"\n", "/tmp/s.log", "warn"},
-		{"[completion]\nmax_tokens = 64\n", "", ""},
+		{"[completion]\nmax_tokens = 64\n[log]\nlevel = \"error\"\n", "", "error"},
+		{"[log\nlevel = \"debug\"\n", "", ""}, // does not parse
 	} {
-		l, err := ParseTOML([]byte(tc.text), "config.toml")
-		if err != nil {
-			t.Fatalf("%q: %v", tc.text, err)
+		path := filepath.Join(dir, fmt.Sprintf("c%d.toml", i))
+		if err := os.WriteFile(path, []byte(tc.text), 0o600); err != nil {
+			t.Fatal(err)
 		}
-		file, level := l.Log()
+		file, level := UserLog(path)
 		if file != tc.file || level != tc.level {
-			t.Errorf("%q: Log() = %q, %q; want %q, %q", tc.text, file, level, tc.file, tc.level)
+			t.Errorf("%q: UserLog = %q, %q; want %q, %q", tc.text, file, level, tc.file, tc.level)
+		}
+		l, err := LoadUser(path)
+		if err != nil {
+			continue
 		}
 		c, err := l.Config()
 		if err != nil {
 			t.Fatal(err)
 		}
 		if c.Log.File != file || (level != "" && c.Log.Level != level) {
-			t.Errorf("%q: Config().Log = %+v, Log() = %q, %q", tc.text, c.Log, file, level)
+			t.Errorf("%q: Config().Log = %+v, UserLog = %q, %q", tc.text, c.Log, file, level)
 		}
 	}
-	var none *Layer
-	if f, l := none.Log(); f != "" || l != "" {
-		t.Errorf("nil layer: %q, %q", f, l)
+	if f, l := UserLog(filepath.Join(dir, "missing.toml")); f != "" || l != "" {
+		t.Errorf("missing file: %q, %q", f, l)
 	}
 }

@@ -79,10 +79,7 @@ func newSettings(s *server) *settings {
 func (st *settings) start() {
 	if !st.s.opts.NoUserConfig {
 		st.userFile, _ = config.UserFilePath(st.s.opts.ConfigFile)
-		l, err := st.s.opts.UserConfig, error(nil)
-		if l == nil {
-			l, err = config.LoadUser(st.s.opts.ConfigFile)
-		}
+		l, err := config.LoadUser(st.s.opts.ConfigFile)
 		if err == nil && !l.Found {
 			// No configuration file: zero configuration uses whatever
 			// local runner or API key is there, in its place, and keeps

@@ -33,11 +33,6 @@ type Options struct {
 	// ConfigFile is the --config flag; "" lets the config package find
 	// the user's file ($SWITCHYARD_CONFIG, then the XDG path).
 	ConfigFile string
-	// UserConfig is the user's file as the command already read it from
-	// ConfigFile (for the log settings), so that the server does not
-	// read and decode it a second time before its first message; nil:
-	// the server reads it.
-	UserConfig *config.Layer
 	// NoUserConfig skips the user's file entirely (tests).
 	NoUserConfig bool
 	// Backend builds the router for each configuration and looks for

@@ -85,7 +85,7 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 		return 2
 	}
 
-	log, user, closeLog, err := newLogger(*configFile, *logFile, *logLevel, stderr)
+	log, closeLog, err := newLogger(*configFile, *logFile, *logLevel, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "switchyard:", err)
 		return 2
@@ -97,7 +97,7 @@ func serve(args []string, stdin io.ReadCloser, stdout, stderr *os.File) int {
 
 	records := audit.New(audit.Options{Logger: log.Named("audit")})
 	defer records.Close()
-	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile, UserConfig: user, Backend: backend{audit: records},
+	opts := lsp.Options{Logger: log, Version: versionString(), ConfigFile: *configFile, Backend: backend{audit: records},
 		Initialized: tuneGC}
 	var conn io.ReadWriteCloser
 	if *listen != "" {
@@ -160,28 +160,22 @@ func (s stdio) Write(p []byte) (int, error) { return s.out.Write(p) }
 func (s stdio) Close() error { return s.out.Close() }
 
 // newLogger builds the zap logger: the flags win, then the user file's
-// [log] table, then info on stderr. A file that cannot be read here is
-// reported by the server itself, where the editor shows it. The user's
-// file, when it was read without error, is returned for the server, which
-// would otherwise read and decode it again before its first message.
-func newLogger(configFlag, file, level string, stderr *os.File) (*zap.Logger, *config.Layer, func(), error) {
-	var user *config.Layer
+// [log] table, then info on stderr. A file that cannot be read or parsed
+// is reported by the server itself, where the editor shows it.
+func newLogger(configFlag, file, level string, stderr *os.File) (*zap.Logger, func(), error) {
 	if file == "" || level == "" {
-		if l, err := config.LoadUser(configFlag); err == nil {
-			user = l
-			f, lv := l.Log()
-			if file == "" {
-				file = f
-			}
-			if level == "" {
-				level = lv
-			}
+		f, lv := config.UserLog(configFlag)
+		if file == "" {
+			file = f
+		}
+		if level == "" {
+			level = lv
 		}
 	}
 	lvl := zapcore.InfoLevel
 	if level != "" {
 		if err := lvl.Set(level); err != nil {
-			return nil, nil, nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
+			return nil, nil, fmt.Errorf("--log-level %q: use debug, info, warn or error", level)
 		}
 	}
 	out := zapcore.Lock(stderr)
@@ -189,7 +183,7 @@ func newLogger(configFlag, file, level string, stderr *os.File) (*zap.Logger, *c
 	if file != "" {
 		f, err := os.OpenFile(file, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("--log-file: %w: check the path and its permissions", err)
+			return nil, nil, fmt.Errorf("--log-file: %w: check the path and its permissions", err)
 		}
 		out = zapcore.Lock(f)
 		closeFn = func() { f.Close() }
@@ -198,5 +192,5 @@ func newLogger(configFlag, file, level string, stderr *os.File) (*zap.Logger, *c
 	enc.EncodeTime = zapcore.ISO8601TimeEncoder
 	core := zapcore.NewCore(zapcore.NewConsoleEncoder(enc), out, lvl)
 	log := zap.New(core)
-	return log, user, func() { _ = log.Sync(); closeFn() }, nil
+	return log, func() { _ = log.Sync(); closeFn() }, nil
 }

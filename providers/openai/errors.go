@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -294,8 +295,11 @@ func RetryAfter(h http.Header, now time.Time) time.Duration {
 }
 
 // keyPattern matches OpenAI-style secret keys that a vendor may echo back
-// partly masked ("Incorrect API key provided: sk-abc***xyz").
-var keyPattern = regexp.MustCompile(`\b(sk|rk)-[A-Za-z0-9_\-*]{6,}`)
+// partly masked ("Incorrect API key provided: sk-abc***xyz"). It is
+// compiled on the first error, not at start-up.
+var keyPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b(sk|rk)-[A-Za-z0-9_\-*]{6,}`)
+})
 
 // redact removes the call's credential, and anything shaped like a key,
 // from a vendor's message before it can reach a log or the editor.
@@ -303,7 +307,7 @@ func (p *Provider) redact(msg string, ex *exchange) string {
 	if ex != nil && len(ex.key) >= 4 {
 		msg = strings.ReplaceAll(msg, ex.key, "[redacted]")
 	}
-	return keyPattern.ReplaceAllString(msg, "[redacted key]")
+	return keyPattern().ReplaceAllString(msg, "[redacted key]")
 }
 
 // statusError is a failed response to a request made without go-openai
