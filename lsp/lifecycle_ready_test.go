@@ -28,28 +28,7 @@ func TestInitializeAnswersBeforeTheRouterIsReady(t *testing.T) {
 		t.Fatalf("initialize: %v", m.Error)
 	}
 
-	// The server reads nothing more until the router is built, and the
-	// pipe does not buffer: write from another goroutine.
-	id := json.RawMessage(strconv.FormatInt(h.seq.Add(1), 10))
-	answer := h.expect(id)
-	wrote := make(chan struct{})
-	go func() {
-		defer close(wrote)
-		h.notify("initialized", map[string]any{})
-		h.open("file:///a.go", "func f() { ")
-		h.write(map[string]any{"jsonrpc": "2.0", "id": id, "method": "textDocument/inlineCompletion",
-			"params": inlineParams("file:///a.go", 0, 11)})
-	}()
-	close(release)
-	<-wrote
-	m := h.wait(answer)
-	if m.Error != nil {
-		t.Fatalf("inlineCompletion: %v", m.Error)
-	}
-	var list inlineCompletionList
-	if err := json.Unmarshal(m.Result, &list); err != nil {
-		t.Fatal(err)
-	}
+	list := completeBehindInitialized(t, h, func() { close(release) })
 	if len(list.Items) != 1 || list.Items[0].InsertText != "name()" {
 		t.Errorf("items = %+v, want the router's name()", list.Items)
 	}
@@ -110,6 +89,20 @@ func TestInitializeAnswersBeforeZeroConfiguration(t *testing.T) {
 		t.Fatal("zero configuration did not start looking after initialize")
 	}
 
+	list := completeBehindInitialized(t, h, func() { close(b.release) })
+	if len(list.Items) != 1 || list.Items[0].InsertText != "42" {
+		t.Errorf("items = %+v, want the discovered runner's 42", list.Items)
+	}
+}
+
+// completeBehindInitialized sends initialized, opens a file and asks for
+// an inline completion right behind them, as an editor does, while the
+// server is still busy after initialize; unblock lets it go on. It
+// returns the completion's answer. The server reads nothing more until
+// it is done, and the pipe does not buffer: the writes are made from
+// another goroutine.
+func completeBehindInitialized(t *testing.T, h *harness, unblock func()) inlineCompletionList {
+	t.Helper()
 	id := json.RawMessage(strconv.FormatInt(h.seq.Add(1), 10))
 	answer := h.expect(id)
 	wrote := make(chan struct{})
@@ -120,7 +113,7 @@ func TestInitializeAnswersBeforeZeroConfiguration(t *testing.T) {
 		h.write(map[string]any{"jsonrpc": "2.0", "id": id, "method": "textDocument/inlineCompletion",
 			"params": inlineParams("file:///a.go", 0, 11)})
 	}()
-	close(b.release)
+	unblock()
 	<-wrote
 	m := h.wait(answer)
 	if m.Error != nil {
@@ -130,7 +123,5 @@ func TestInitializeAnswersBeforeZeroConfiguration(t *testing.T) {
 	if err := json.Unmarshal(m.Result, &list); err != nil {
 		t.Fatal(err)
 	}
-	if len(list.Items) != 1 || list.Items[0].InsertText != "42" {
-		t.Errorf("items = %+v, want the discovered runner's 42", list.Items)
-	}
+	return list
 }
