@@ -17,13 +17,17 @@
 // The tokenizers come from SWITCHYARD_TOKENIZERS or
 // ~/.cache/switchyard-ci/tokenizers, where .ci/tokenizers puts them;
 // nothing in the Go build or tests reads this file.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const dir = process.env.SWITCHYARD_TOKENIZERS || join(homedir(), ".cache/switchyard-ci/tokenizers");
+if (!existsSync(join(dir, ".done"))) {
+  console.error(`families.mjs: no tokenizers in ${dir}: run .ci/tokenizers (or set SWITCHYARD_TOKENIZERS to where it put them)`);
+  process.exit(2);
+}
 const require = createRequire(join(dir, "_"));
 
 // Each family counts the tokens of a prompt's text as the model would
@@ -63,7 +67,7 @@ const families = [
 
 // --rates=.go=3.1,.py=4.1 tries a given rate per extension as well.
 const given = {};
-const args = process.argv.slice(2).filter((a) => {
+const want = process.argv.slice(2).filter((a) => {
   if (!a.startsWith("--rates=")) return true;
   for (const kv of a.slice("--rates=".length).split(",")) {
     const [ext, r] = kv.split("=");
@@ -71,7 +75,6 @@ const args = process.argv.slice(2).filter((a) => {
   }
   return false;
 });
-const want = args;
 for (const w of want) {
   if (!families.some((f) => f.name === w)) {
     console.error(`families.mjs: no family ${w}; the families are ${families.map((f) => f.name).join(", ")}`);
@@ -115,7 +118,7 @@ for (const fam of chosen) {
   const t0 = Date.now();
   const count = await fam.load();
   counts[fam.name] = files.map((f) => count(f.text));
-  console.error(`families.mjs: ${fam.name} counted ${files.length} files in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.error(`families.mjs: ${fam.name} (${fam.what}) counted ${files.length} files in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 const index = new Map(files.map((f, i) => [f, i]));
