@@ -2,9 +2,10 @@
 // real server: the libraries every Switchyard build must link (the LSP
 // protocol and JSON-RPC packages, go-openai, zap, the TOML parser and
 // net/http with TLS) and nothing else, answering initialize the way the
-// server does (read the configuration file, make a logger, decode the
-// params, write the capabilities). What the real server takes beyond it
-// is the cost of its own packages and of the other providers' SDKs.
+// server does, doing the least of it (read the configuration file, make
+// a logger, decode the parameters it must read, write the capabilities).
+// What the real server takes beyond it is the cost of its own packages
+// and of the other providers' SDKs.
 //
 // It lives under testdata so that go build ./... and go test ./... leave
 // it alone; build it by path: go build ./cmd/switchyard/testdata/floor.
@@ -61,7 +62,16 @@ func main() {
 	conn.Go(context.Background(), func(ctx context.Context, reply jsonrpc2.Replier, req jsonrpc2.Request) error {
 		switch req.Method() {
 		case "initialize":
-			var p protocol.InitializeParams
+			// The least a server reads: the parent to watch and the
+			// position encodings it may choose from.
+			var p struct {
+				ProcessID    *int32 `json:"processId"`
+				Capabilities struct {
+					General struct {
+						PositionEncodings []string `json:"positionEncodings"`
+					} `json:"general"`
+				} `json:"capabilities"`
+			}
 			if err := json.Unmarshal(req.Params(), &p); err != nil {
 				return reply(ctx, nil, err)
 			}
