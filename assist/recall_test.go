@@ -56,7 +56,7 @@ func TestRecall(t *testing.T) {
 		{"javascript/express", jsCorpus("express", "lib"), jsUses, 0.9},
 		{"javascript/lodash", jsCorpus("lodash", ""), jsUses, 0.95},
 		// Java: .ci/recall-corpus-java unpacks part of the JDK's java.base.
-		{"java/jdk", javaCorpus(), javaUses, 0.56},
+		{"java/jdk", javaCorpus(), javaUses, 0.57},
 	}
 	for _, c := range corpora {
 		t.Run(c.lang, func(t *testing.T) {
