@@ -55,6 +55,8 @@ func TestRecall(t *testing.T) {
 		// CommonJS: module.exports and require.
 		{"javascript/express", jsCorpus("express", "lib"), jsUses, 0.9},
 		{"javascript/lodash", jsCorpus("lodash", ""), jsUses, 0.95},
+		// Java: .ci/recall-corpus-java unpacks part of the JDK's java.base.
+		{"java/jdk", javaCorpus(), javaUses, 0.57},
 	}
 	for _, c := range corpora {
 		t.Run(c.lang, func(t *testing.T) {
@@ -64,6 +66,9 @@ func TestRecall(t *testing.T) {
 			if c.root == "" {
 				if strings.Contains(c.lang, "script") {
 					t.Skip("no corpus: run .ci/recall-corpus to install the npm packages it reads")
+				}
+				if strings.HasPrefix(c.lang, "java/") {
+					t.Skip("no corpus: run .ci/recall-corpus-java to unpack the JDK sources it reads")
 				}
 				t.Skip("no corpus")
 			}

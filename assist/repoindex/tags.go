@@ -103,6 +103,20 @@ var tagRules = sync.OnceValues(func() (map[Lang][]rule, map[Lang]*regexp.Regexp)
 	return rulesOf, importRes
 })
 
+// javaContinues reports whether a line at a class body's depth goes on
+// with the declaration above it ("throws X;" after a method's
+// parameters, "new X(...)" after a field's "="): the member patterns
+// would read it as a field or a method named X, a false definition of
+// the class X beside the real one.
+func javaContinues(line string) bool {
+	w, _, _ := strings.Cut(line, " ")
+	switch w {
+	case "new", "throws", "return", "throw", "extends", "implements":
+		return true
+	}
+	return false
+}
+
 // notNames are words the member and function patterns would otherwise
 // take for a definition's name: control flow that looks like a call.
 var notNames = map[string]bool{
@@ -218,7 +232,7 @@ func tagDefs(lang Lang, src string) (defs []Def, imports []string) {
 				}
 			}
 		}
-		if atTop || inMember {
+		if (atTop || inMember) && !(lang == LangJava && javaContinues(trimmed)) {
 			for _, r := range rules {
 				if r.member && !inMember || r.top && !atTop {
 					continue

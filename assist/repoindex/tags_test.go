@@ -215,3 +215,26 @@ func TestGoImportsOf(t *testing.T) {
 		})
 	}
 }
+
+// A Java declaration continued on the next line ("throws X;" of an
+// abstract method, "new X(...)" of a field's initializer) defines
+// nothing: read as a field or a constructor, it would put a false
+// definition of the class X beside the real one.
+func TestJavaContinuationLines(t *testing.T) {
+	src := `package a.b;
+public abstract class Guard {
+    static final RuntimePermission MODIFY =
+        new RuntimePermission("modifyThread");
+    public abstract void pause(long timeout)
+        throws InterruptedException;
+    private static final Map<String, Integer> SIZES = Map.of(
+        "a", 1);
+    void run() {}
+}
+`
+	defs, _ := tagDefs(LangJava, src)
+	want := []string{"Guard", "Guard.MODIFY", "Guard.pause", "Guard.SIZES", "Guard.run"}
+	if got := names(defs); !slices.Equal(got, want) {
+		t.Errorf("definitions = %q\nwant %q", got, want)
+	}
+}
