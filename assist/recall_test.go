@@ -55,6 +55,12 @@ func TestRecall(t *testing.T) {
 		// CommonJS: module.exports and require.
 		{"javascript/express", jsCorpus("express", "lib"), jsUses, 0.9},
 		{"javascript/lodash", jsCorpus("lodash", ""), jsUses, 0.95},
+		// Rust: .ci/recall-corpus-rust unpacks Debian's crate sources.
+		{"rust/regex-syntax", rustCorpus("regex-syntax-0.6.27"), rustUses, 0},
+		{"rust/serde", rustCorpus("serde-1.0.152"), rustUses, 0},
+		{"rust/syn", rustCorpus("syn-1.0.107"), rustUses, 0},
+		{"rust/clap", rustCorpus("clap-4.0.32"), rustUses, 0},
+		{"rust/tokio", rustCorpus("tokio-1.24.2"), rustUses, 0},
 	}
 	for _, c := range corpora {
 		t.Run(c.lang, func(t *testing.T) {
@@ -64,6 +70,9 @@ func TestRecall(t *testing.T) {
 			if c.root == "" {
 				if strings.Contains(c.lang, "script") {
 					t.Skip("no corpus: run .ci/recall-corpus to install the npm packages it reads")
+				}
+				if strings.HasPrefix(c.lang, "rust/") {
+					t.Skip("no corpus: run .ci/recall-corpus-rust to unpack the Debian crate sources it reads")
 				}
 				t.Skip("no corpus")
 			}
@@ -205,6 +214,8 @@ func sampleContext(ix *repoindex.Index, root, p, src string, line int, paths []s
 		lang = "typescript"
 	case ".js", ".mjs", ".cjs", ".jsx":
 		lang = "javascript"
+	case ".rs":
+		lang = "rust"
 	}
 	req := CompletionRequest{
 		Doc:     Document{URI: FileURI(p), Path: p, LanguageID: lang, Text: text},
