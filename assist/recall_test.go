@@ -57,6 +57,12 @@ func TestRecall(t *testing.T) {
 		{"javascript/lodash", jsCorpus("lodash", ""), jsUses, 0.95},
 		// Java: .ci/recall-corpus-java unpacks part of the JDK's java.base.
 		{"java/jdk", javaCorpus(), javaUses, 0.57},
+		// Rust: .ci/recall-corpus-rust unpacks Debian's crate sources.
+		{"rust/regex-syntax", rustCorpus("regex-syntax-0.6.27"), rustUses, 0.85},
+		{"rust/serde", rustCorpus("serde-1.0.152"), rustUses, 0.6},
+		{"rust/syn", rustCorpus("syn-1.0.107"), rustUses, 0.7},
+		{"rust/clap", rustCorpus("clap-4.0.32"), rustUses, 0.55},
+		{"rust/tokio", rustCorpus("tokio-1.24.2"), rustUses, 0.75},
 	}
 	for _, c := range corpora {
 		t.Run(c.lang, func(t *testing.T) {
@@ -69,6 +75,9 @@ func TestRecall(t *testing.T) {
 				}
 				if strings.HasPrefix(c.lang, "java/") {
 					t.Skip("no corpus: run .ci/recall-corpus-java to unpack the JDK sources it reads")
+				}
+				if strings.HasPrefix(c.lang, "rust/") {
+					t.Skip("no corpus: run .ci/recall-corpus-rust to unpack the Debian crate sources it reads")
 				}
 				t.Skip("no corpus")
 			}
@@ -210,6 +219,8 @@ func sampleContext(ix *repoindex.Index, root, p, src string, line int, paths []s
 		lang = "typescript"
 	case ".js", ".mjs", ".cjs", ".jsx":
 		lang = "javascript"
+	case ".rs":
+		lang = "rust"
 	}
 	req := CompletionRequest{
 		Doc:     Document{URI: FileURI(p), Path: p, LanguageID: lang, Text: text},
