@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"switchyard/assist/repoindex"
+	"switchyard/providers/providertest"
 )
 
 // The Java corpus of the recall benchmark: part of java.base from the
@@ -16,15 +17,7 @@ import (
 // javaCorpus is the source root of the unpacked JDK sources (the folder
 // that holds java/util/...), "" when .ci/recall-corpus-java has not run.
 func javaCorpus() string {
-	dir := os.Getenv("SWITCHYARD_RECALL_JAVA")
-	if dir == "" {
-		cache := os.Getenv("SWITCHYARD_CI_CACHE")
-		if cache == "" {
-			home, _ := os.UserHomeDir()
-			cache = filepath.Join(home, ".cache", "switchyard-ci")
-		}
-		dir = filepath.Join(cache, "recall-java", "src", "java.base")
-	}
+	dir := providertest.CICache("SWITCHYARD_RECALL_JAVA", filepath.Join("recall-java", "src", "java.base"))
 	if fi, err := os.Stat(filepath.Join(dir, "java")); err != nil || !fi.IsDir() {
 		return ""
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"switchyard/assist/repoindex"
+	"switchyard/providers/providertest"
 )
 
 // The Rust corpus of the recall benchmark: crate sources from Debian 12's
@@ -15,15 +16,7 @@ import (
 // rustCorpus is the src folder of an unpacked crate ("syn-1.0.107"), ""
 // when .ci/recall-corpus-rust has not run.
 func rustCorpus(crate string) string {
-	dir := os.Getenv("SWITCHYARD_RECALL_RUST")
-	if dir == "" {
-		cache := os.Getenv("SWITCHYARD_CI_CACHE")
-		if cache == "" {
-			home, _ := os.UserHomeDir()
-			cache = filepath.Join(home, ".cache", "switchyard-ci")
-		}
-		dir = filepath.Join(cache, "recall-rust")
-	}
+	dir := providertest.CICache("SWITCHYARD_RECALL_RUST", "recall-rust")
 	p := filepath.Join(dir, "usr", "share", "cargo", "registry", crate, "src")
 	if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
 		return ""

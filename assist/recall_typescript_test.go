@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"switchyard/assist/repoindex"
+	"switchyard/providers/providertest"
 )
 
 // The TypeScript and JavaScript corpora of the recall benchmark: npm
@@ -15,15 +16,7 @@ import (
 // jsCorpus is the folder of an installed package of the corpus (sub is
 // the sources' folder inside it), "" when .ci/recall-corpus has not run.
 func jsCorpus(pkg, sub string) string {
-	dir := os.Getenv("SWITCHYARD_RECALL_JS")
-	if dir == "" {
-		cache := os.Getenv("SWITCHYARD_CI_CACHE")
-		if cache == "" {
-			home, _ := os.UserHomeDir()
-			cache = filepath.Join(home, ".cache", "switchyard-ci")
-		}
-		dir = filepath.Join(cache, "recall-corpus")
-	}
+	dir := providertest.CICache("SWITCHYARD_RECALL_JS", "recall-corpus")
 	p := filepath.Join(dir, "node_modules", pkg, sub)
 	if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
 		return ""

@@ -55,15 +55,7 @@ func historyCorpus(t testing.TB) string {
 // historyCorpusDir is where the corpus is looked for, and whether it is
 // there.
 func historyCorpusDir() (string, bool) {
-	dir := os.Getenv("SWITCHYARD_NEXTEDIT_HISTORY")
-	if dir == "" {
-		base := os.Getenv("SWITCHYARD_CI_CACHE")
-		if base == "" {
-			home, _ := os.UserHomeDir()
-			base = filepath.Join(home, ".cache", "switchyard-ci")
-		}
-		dir = filepath.Join(base, "nextedit-history")
-	}
+	dir := providertest.CICache("SWITCHYARD_NEXTEDIT_HISTORY", "nextedit-history")
 	_, err := os.Stat(filepath.Join(dir, "pairs"))
 	return dir, err == nil
 }

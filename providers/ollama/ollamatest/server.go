@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"switchyard/providers/providertest"
 )
 
 // Version is the Ollama release the tests run against; .ci/ollama builds it.
@@ -52,12 +54,7 @@ func Binary(tb testing.TB) string {
 	tb.Helper()
 	path := os.Getenv(EnvBinary)
 	if path == "" {
-		cache := os.Getenv("SWITCHYARD_CI_CACHE")
-		if cache == "" {
-			home, _ := os.UserHomeDir()
-			cache = filepath.Join(home, ".cache", "switchyard-ci")
-		}
-		path = filepath.Join(cache, "ollama-"+Version, "bin", "ollama")
+		path = filepath.Join(providertest.CICache("", "ollama-"+Version), "bin", "ollama")
 	}
 	if fi, err := os.Stat(path); err == nil && !fi.IsDir() {
 		return path
