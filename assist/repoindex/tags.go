@@ -86,6 +86,9 @@ var tagRules = sync.OnceValues(func() (map[Lang][]rule, map[Lang]*regexp.Regexp)
 		{re: regexp.MustCompile(`^(?:template\s*<.*>\s*)?(?:typedef\s+)?(?:struct|class|union|enum(?:\s+class)?)\s+(?:\w+\s+)*?(?P<n>[A-Za-z_]\w*)\s*(?:final\s*)?(?:[:{]|$)`), kind: KindType, opens: true},
 		{re: regexp.MustCompile(`^namespace\s+(?P<n>[A-Za-z_][\w:]*)\s*\{?`), kind: 0, opens: true, transparent: true, head: "namespace"},
 		{re: regexp.MustCompile(`^typedef\s+.*?\b(?P<n>[A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*;`), kind: KindType, head: "typedef"},
+		// C++'s typedef: using name = type; (an alias in a class stays a
+		// member, read by the field pattern).
+		{re: regexp.MustCompile(`^(?:template\s*<.*>\s*)?using\s+(?P<n>[A-Za-z_]\w*)\s*(?:\[\[[^\]]*\]\]\s*)?=`), kind: KindType, top: true, head: "using"},
 		{re: regexp.MustCompile(`^\}\s*(?P<n>[A-Za-z_]\w*)\s*;`), kind: KindType, head: "}"},
 		{re: regexp.MustCompile(`^(?:[A-Za-z_][\w:<>,]*[\s*&]+)*?(?:[A-Za-z_]\w*::)*(?P<n>~?[A-Za-z_]\w*)\s*\(`), kind: KindFunc, top: true, head: "("},
 		{re: regexp.MustCompile(`^(?:[A-Za-z_][\w:<>,]*[\s*&]+)+(?P<n>~?[A-Za-z_]\w*)\s*\(`), kind: KindMethod, member: true, head: "("},

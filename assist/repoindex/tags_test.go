@@ -266,3 +266,26 @@ func TestCStringContinuedByBackslash(t *testing.T) {
 		t.Errorf("definitions = %q\nwant %q", got, want)
 	}
 }
+
+// C++'s alias declarations at namespace level define a type as typedef
+// does: nlohmann's type traits and fmt's format_context are written so.
+// An alias inside a class stays a member, as before.
+func TestCppUsingAlias(t *testing.T) {
+	src := `namespace detail {
+template<typename T>
+using key_type_t = typename T::key_type;
+template <typename Char> using buffer_context = basic_format_context<Char>;
+using format_context = buffer_context<char>;
+using namespace std;
+using std::swap;
+class Reader {
+    using value_type = char;
+};
+}
+`
+	defs, _ := tagDefs(LangC, src)
+	want := []string{"key_type_t", "buffer_context", "format_context", "Reader", "Reader.value_type"}
+	if got := names(defs); !slices.Equal(got, want) {
+		t.Errorf("definitions = %q\nwant %q", got, want)
+	}
+}
