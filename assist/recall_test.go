@@ -63,6 +63,12 @@ func TestRecall(t *testing.T) {
 		{"rust/syn", rustCorpus("syn-1.0.107"), rustUses, 0.7},
 		{"rust/clap", rustCorpus("clap-4.0.32"), rustUses, 0.55},
 		{"rust/tokio", rustCorpus("tokio-1.24.2"), rustUses, 0.75},
+		// C and C++: .ci/recall-corpus-c unpacks glibc's sources and
+		// header-only C++ libraries.
+		{"c/glibc", cCorpus("glibc/glibc-2.36"), cUses, 0.47},
+		{"cpp/nlohmann", cCorpus("nlohmann/usr/include"), cppUses, 0.62},
+		{"cpp/fmt", cCorpus("fmt/usr/include"), cppUses, 0.6},
+		{"cpp/glm", cCorpus("glm/usr/include"), cppUses, 0.58},
 	}
 	for _, c := range corpora {
 		t.Run(c.lang, func(t *testing.T) {
@@ -78,6 +84,9 @@ func TestRecall(t *testing.T) {
 				}
 				if strings.HasPrefix(c.lang, "rust/") {
 					t.Skip("no corpus: run .ci/recall-corpus-rust to unpack the Debian crate sources it reads")
+				}
+				if strings.HasPrefix(c.lang, "c/") || strings.HasPrefix(c.lang, "cpp/") {
+					t.Skip("no corpus: run .ci/recall-corpus-c to unpack the Debian C and C++ sources it reads")
 				}
 				t.Skip("no corpus")
 			}
@@ -221,6 +230,12 @@ func sampleContext(ix *repoindex.Index, root, p, src string, line int, paths []s
 		lang = "javascript"
 	case ".rs":
 		lang = "rust"
+	case ".java":
+		lang = "java"
+	case ".c", ".h":
+		lang = "c"
+	case ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".hxx", ".inl":
+		lang = "cpp"
 	}
 	req := CompletionRequest{
 		Doc:     Document{URI: FileURI(p), Path: p, LanguageID: lang, Text: text},

@@ -86,6 +86,9 @@ var tagRules = sync.OnceValues(func() (map[Lang][]rule, map[Lang]*regexp.Regexp)
 		{re: regexp.MustCompile(`^(?:template\s*<.*>\s*)?(?:typedef\s+)?(?:struct|class|union|enum(?:\s+class)?)\s+(?:\w+\s+)*?(?P<n>[A-Za-z_]\w*)\s*(?:final\s*)?(?:[:{]|$)`), kind: KindType, opens: true},
 		{re: regexp.MustCompile(`^namespace\s+(?P<n>[A-Za-z_][\w:]*)\s*\{?`), kind: 0, opens: true, transparent: true, head: "namespace"},
 		{re: regexp.MustCompile(`^typedef\s+.*?\b(?P<n>[A-Za-z_]\w*)\s*(?:\[[^\]]*\]\s*)*;`), kind: KindType, head: "typedef"},
+		// C++'s typedef: using name = type; (an alias in a class stays a
+		// member, read by the field pattern).
+		{re: regexp.MustCompile(`^(?:template\s*<.*>\s*)?using\s+(?P<n>[A-Za-z_]\w*)\s*(?:\[\[[^\]]*\]\]\s*)?=`), kind: KindType, top: true, head: "using"},
 		{re: regexp.MustCompile(`^\}\s*(?P<n>[A-Za-z_]\w*)\s*;`), kind: KindType, head: "}"},
 		{re: regexp.MustCompile(`^(?:[A-Za-z_][\w:<>,]*[\s*&]+)*?(?:[A-Za-z_]\w*::)*(?P<n>~?[A-Za-z_]\w*)\s*\(`), kind: KindFunc, top: true, head: "("},
 		{re: regexp.MustCompile(`^(?:[A-Za-z_][\w:<>,]*[\s*&]+)+(?P<n>~?[A-Za-z_]\w*)\s*\(`), kind: KindMethod, member: true, head: "("},
@@ -154,6 +157,7 @@ func tagDefs(lang Lang, src string) (defs []Def, imports []string) {
 	)
 	lx.python = lang == LangPython
 	lx.rust = lang == LangRust
+	lx.js = lang == LangJS
 	for pos := 0; pos < len(src); {
 		end := strings.IndexByte(src[pos:], '\n')
 		if end < 0 {
@@ -357,6 +361,8 @@ func header(src string, start int, lang Lang, opens bool) string {
 // counts the brackets of the code that is left.
 type lexer struct {
 	python, rust bool
+	js           bool // a backquote opens a template literal (only JavaScript's)
+	cont         bool // the open string ended its line with a backslash: it goes on
 	state        byte // 0 code; '*' block comment; else the quote of an open multi-line string
 	triple       bool // Python: the open string is a triple-quoted one
 	delta        int  // net { ( [ opened on the last line
@@ -367,7 +373,7 @@ type lexer struct {
 
 func (lx *lexer) line(raw string) string {
 	b := lx.buf[:0]
-	lx.delta, lx.opened, lx.firstOpen = 0, false, 0
+	lx.delta, lx.opened, lx.firstOpen, lx.cont = 0, false, 0, false
 	d := 0
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
@@ -383,6 +389,9 @@ func (lx *lexer) line(raw string) string {
 		default:
 			q := lx.state
 			if c == '\\' {
+				if strings.TrimRight(raw[i+1:], "\r") == "" {
+					lx.cont = true
+				}
 				i++
 				b = append(b, ' ', ' ')
 				continue
@@ -417,7 +426,7 @@ func (lx *lexer) line(raw string) string {
 			i++
 			b = append(b, ' ', ' ')
 			continue
-		case c == '"' || c == '`' || c == '\'':
+		case c == '"' || c == '`' && lx.js || c == '\'':
 			if c == '\'' && lx.rust && !(i+2 < len(raw) && (raw[i+2] == '\'' || raw[i+1] == '\\')) {
 				b = append(b, c) // a lifetime, 'a
 				continue
@@ -446,8 +455,9 @@ func (lx *lexer) line(raw string) string {
 		b = append(b, c)
 	}
 	// A single-quoted string does not run on past its line, except in
-	// JavaScript's template literals and Python's triple quotes.
-	if lx.state != 0 && lx.state != '*' && !lx.triple && lx.state != '`' {
+	// JavaScript's template literals, Python's triple quotes, and where
+	// a backslash ends the line (C's "...\ continued).
+	if lx.state != 0 && lx.state != '*' && !lx.triple && lx.state != '`' && !lx.cont {
 		lx.state = 0
 	}
 	lx.delta = d

@@ -238,3 +238,54 @@ public abstract class Guard {
 		t.Errorf("definitions = %q\nwant %q", got, want)
 	}
 }
+
+// A C string continued on the next line with a backslash, and a
+// backquote in it (GNU messages quote `like this'), stays a string: read
+// as code, the backquote opened a JavaScript template literal that never
+// closed, and the rest of the file was lost (glibc's ld-collate.c). A
+// backquote outside a string (an #error's text) opens nothing either.
+func TestCStringContinuedByBackslash(t *testing.T) {
+	src := "#ifndef LIMIT\n" +
+		"# error define `LIMIT' first\n" +
+		"#endif\n" +
+		"static void\n" +
+		"read_directions (int n)\n" +
+		"{\n" +
+		"  error (_(\"\\\n" +
+		"%s: `forward' and `backward' {are mutually excluding\"), n);\n" +
+		"}\n" +
+		"\n" +
+		"int\n" +
+		"find_element (int n)\n" +
+		"{\n" +
+		"  return n;\n" +
+		"}\n"
+	defs, _ := tagDefs(LangC, src)
+	want := []string{"read_directions", "find_element"}
+	if got := names(defs); !slices.Equal(got, want) {
+		t.Errorf("definitions = %q\nwant %q", got, want)
+	}
+}
+
+// C++'s alias declarations at namespace level define a type as typedef
+// does: nlohmann's type traits and fmt's format_context are written so.
+// An alias inside a class stays a member, as before.
+func TestCppUsingAlias(t *testing.T) {
+	src := `namespace detail {
+template<typename T>
+using key_type_t = typename T::key_type;
+template <typename Char> using buffer_context = basic_format_context<Char>;
+using format_context = buffer_context<char>;
+using namespace std;
+using std::swap;
+class Reader {
+    using value_type = char;
+};
+}
+`
+	defs, _ := tagDefs(LangC, src)
+	want := []string{"key_type_t", "buffer_context", "format_context", "Reader", "Reader.value_type"}
+	if got := names(defs); !slices.Equal(got, want) {
+		t.Errorf("definitions = %q\nwant %q", got, want)
+	}
+}
