@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"switchyard/assist/repoindex"
+	"switchyard/providers/providertest"
 )
 
 // The C and C++ corpus of the recall benchmark: part of the GNU C
@@ -19,15 +20,7 @@ import (
 // cCorpus is a folder of the unpacked corpus ("glibc/glibc-2.36",
 // "nlohmann/usr/include"), "" when .ci/recall-corpus-c has not run.
 func cCorpus(rel string) string {
-	dir := os.Getenv("SWITCHYARD_RECALL_C")
-	if dir == "" {
-		cache := os.Getenv("SWITCHYARD_CI_CACHE")
-		if cache == "" {
-			home, _ := os.UserHomeDir()
-			cache = filepath.Join(home, ".cache", "switchyard-ci")
-		}
-		dir = filepath.Join(cache, "recall-c")
-	}
+	dir := providertest.CICache("SWITCHYARD_RECALL_C", "recall-c")
 	p := filepath.Join(dir, filepath.FromSlash(rel))
 	if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
 		return ""
