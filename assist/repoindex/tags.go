@@ -120,6 +120,43 @@ func javaContinues(line string) bool {
 	return false
 }
 
+// skipCAttributes drops the attributes that lead a C or C++ line
+// ("__attribute__ ((noreturn)) void die (void)", "[[nodiscard]] int f()"),
+// so that the name the patterns find is the declaration's.
+func skipCAttributes(line string) string {
+	for {
+		rest := line
+		switch {
+		case strings.HasPrefix(rest, "[["):
+		case strings.HasPrefix(rest, "__attribute"), strings.HasPrefix(rest, "__declspec"):
+			rest = strings.TrimLeft(rest, "_abcdeilprstu")
+			rest = strings.TrimLeft(rest, " \t")
+			if !strings.HasPrefix(rest, "(") {
+				return line
+			}
+		default:
+			return line
+		}
+		// rest starts with the attribute's brackets: skip them, nested.
+		depth, i := 0, 0
+		for ; i < len(rest); i++ {
+			switch rest[i] {
+			case '(', '[':
+				depth++
+			case ')', ']':
+				depth--
+			}
+			if depth == 0 {
+				break
+			}
+		}
+		if depth != 0 {
+			return line
+		}
+		line = strings.TrimLeft(rest[i+1:], " \t")
+	}
+}
+
 // notNames are words the member and function patterns would otherwise
 // take for a definition's name: control flow that looks like a call.
 var notNames = map[string]bool{
@@ -128,6 +165,9 @@ var notNames = map[string]bool{
 	"super": true, "this": true, "function": true, "defined": true, "elif": true, "assert": true,
 	"case": true, "goto": true, "yield": true, "import": true, "export": true, "print": true, "with": true,
 	"static_assert": true, "alignof": true, "decltype": true, "_Pragma": true, "__attribute__": true,
+	// C compilers' keywords that take parentheses.
+	"__attribute": true, "_Static_assert": true, "_Alignas": true, "alignas": true, "__declspec": true,
+	"asm": true, "__asm": true, "__asm__": true, "__typeof__": true, "__typeof": true,
 }
 
 // container is a class, impl block or namespace being read.
@@ -237,6 +277,10 @@ func tagDefs(lang Lang, src string) (defs []Def, imports []string) {
 			}
 		}
 		if (atTop || inMember) && !(lang == LangJava && javaContinues(trimmed)) {
+			trimmed := trimmed
+			if lang == LangC {
+				trimmed = skipCAttributes(trimmed)
+			}
 			for _, r := range rules {
 				if r.member && !inMember || r.top && !atTop {
 					continue

@@ -289,3 +289,28 @@ class Reader {
 		t.Errorf("definitions = %q\nwant %q", got, want)
 	}
 }
+
+// GCC's attribute and inline assembly keywords head a line the way a
+// function's name does, and attributes lead a declaration's line; glibc
+// writes all of these.
+func TestCCompilerKeywordsAreNotFunctions(t *testing.T) {
+	src := `static inline int
+__attribute ((always_inline))
+_IO_lock_inline (FILE *fp)
+{
+  return 0;
+}
+__attribute__ ((noreturn)) void die (void) { for (;;); }
+__asm__ (".symver memcpy, memcpy@GLIBC_2.2.5");
+asm (".globl x");
+_Static_assert (sizeof (int) == 4, "int");
+__declspec(dllexport) int exported (void) { return 1; }
+__attribute__ ((format (printf, 1, 2))) int say (const char *f, ...);
+[[nodiscard]] inline int fresh () { return 2; }
+`
+	defs, _ := tagDefs(LangC, src)
+	want := []string{"_IO_lock_inline", "die", "exported", "say", "fresh"}
+	if got := names(defs); !slices.Equal(got, want) {
+		t.Errorf("definitions = %q\nwant %q", got, want)
+	}
+}
