@@ -126,16 +126,21 @@ func javaContinues(line string) bool {
 func skipCAttributes(line string) string {
 	for {
 		rest := line
-		switch {
-		case strings.HasPrefix(rest, "[["):
-		case strings.HasPrefix(rest, "__attribute"), strings.HasPrefix(rest, "__declspec"):
-			rest = strings.TrimLeft(rest, "_abcdeilprstu")
-			rest = strings.TrimLeft(rest, " \t")
+		if !strings.HasPrefix(rest, "[[") {
+			kw := ""
+			for _, k := range cAttributeKeywords {
+				if strings.HasPrefix(rest, k) {
+					kw = k
+					break
+				}
+			}
+			if kw == "" {
+				return line
+			}
+			rest = strings.TrimLeft(rest[len(kw):], " \t")
 			if !strings.HasPrefix(rest, "(") {
 				return line
 			}
-		default:
-			return line
 		}
 		// rest starts with the attribute's brackets: skip them, nested.
 		depth, i := 0, 0
@@ -157,6 +162,10 @@ func skipCAttributes(line string) string {
 	}
 }
 
+// cAttributeKeywords lead a C or C++ attribute, the longest spelling of
+// each first.
+var cAttributeKeywords = []string{"__attribute__", "__attribute", "__declspec"}
+
 // notNames are words the member and function patterns would otherwise
 // take for a definition's name: control flow that looks like a call.
 var notNames = map[string]bool{
@@ -165,7 +174,12 @@ var notNames = map[string]bool{
 	"super": true, "this": true, "function": true, "defined": true, "elif": true, "assert": true,
 	"case": true, "goto": true, "yield": true, "import": true, "export": true, "print": true, "with": true,
 	"static_assert": true, "alignof": true, "decltype": true, "_Pragma": true, "__attribute__": true,
-	// C compilers' keywords that take parentheses.
+}
+
+// cNotNames are C and C++ compilers' keywords that take parentheses,
+// and so look like a function's name; in other languages they are
+// names like any other (pwntools' asm()).
+var cNotNames = map[string]bool{
 	"__attribute": true, "_Static_assert": true, "_Alignas": true, "alignas": true, "__declspec": true,
 	"asm": true, "__asm": true, "__asm__": true, "__typeof__": true, "__typeof": true,
 }
@@ -277,6 +291,8 @@ func tagDefs(lang Lang, src string) (defs []Def, imports []string) {
 			}
 		}
 		if (atTop || inMember) && !(lang == LangJava && javaContinues(trimmed)) {
+			// The patterns read the line past its attributes; what
+			// follows the rules reads the line as it is.
 			trimmed := trimmed
 			if lang == LangC {
 				trimmed = skipCAttributes(trimmed)
@@ -294,7 +310,7 @@ func tagDefs(lang Lang, src string) (defs []Def, imports []string) {
 				}
 				n := r.re.SubexpIndex("n")
 				name := trimmed[m[2*n]:m[2*n+1]]
-				if notNames[name] {
+				if notNames[name] || lang == LangC && cNotNames[name] {
 					continue
 				}
 				if r.kind != 0 {
@@ -433,7 +449,9 @@ func (lx *lexer) line(raw string) string {
 		default:
 			q := lx.state
 			if c == '\\' {
-				if strings.TrimRight(raw[i+1:], "\r") == "" {
+				// Only the last byte of the line (before a CR): a
+				// string full of escapes costs no more than one without.
+				if i+1 == len(raw) || i+2 == len(raw) && raw[i+1] == '\r' {
 					lx.cont = true
 				}
 				i++

@@ -314,3 +314,22 @@ __attribute__ ((format (printf, 1, 2))) int say (const char *f, ...);
 		t.Errorf("definitions = %q\nwant %q", got, want)
 	}
 }
+
+// The C keywords stay names in the other languages: an assembler
+// library's Python defines asm().
+func TestCKeywordsAreNamesElsewhere(t *testing.T) {
+	defs, _ := tagDefs(LangPython, "def asm(code, arch='amd64'):\n    return code\n")
+	if got, want := names(defs), []string{"asm"}; !slices.Equal(got, want) {
+		t.Errorf("definitions = %q\nwant %q", got, want)
+	}
+}
+
+// A backslash inside a string that does not end the line is an escape,
+// not a continuation: the next line starts in code.
+func TestCStringEscapeIsNotContinuation(t *testing.T) {
+	src := "static const char *s = \"a\\\"b\\\\\";\nint after (void)\n{\n  return 0;\n}\n"
+	defs, _ := tagDefs(LangC, src)
+	if got, want := names(defs), []string{"after"}; !slices.Equal(got, want) {
+		t.Errorf("definitions = %q\nwant %q", got, want)
+	}
+}
