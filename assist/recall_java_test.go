@@ -30,8 +30,6 @@ var (
 	javaImport = regexp.MustCompile(`^import\s+([\w$]+(?:\.[\w$]+)+)\s*;`)
 	// A name or Name.member, found where it does not follow a dot.
 	javaWord = regexp.MustCompile(`[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?`)
-	// String and character literals, blanked before names are read.
-	javaLiteral = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'`)
 )
 
 // javaDefLine is the first line of name's definition in path: a
@@ -99,31 +97,11 @@ func javaUses(ix *repoindex.Index, root, p, src string) []useSite {
 		own[d.Name] = true
 	}
 	var out []useSite
-	inComment := false
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		if inComment {
-			k := strings.Index(t, "*/")
-			if k < 0 {
-				continue
-			}
-			inComment = false
-			t = strings.TrimSpace(t[k+2:])
-		}
-		if k := strings.Index(t, "/*"); k >= 0 {
-			if e := strings.Index(t[k+2:], "*/"); e >= 0 {
-				t = t[:k] + " " + t[k+2+e+2:]
-			} else {
-				inComment = true
-				t = t[:k]
-			}
-		}
-		t = javaLiteral.ReplaceAllString(t, `""`)
-		if k := strings.Index(t, "//"); k >= 0 {
-			t = t[:k]
-		}
+	// Comments and the contents of literals blanked, as for C: Java
+	// writes both alike.
+	for i, t := range strings.Split(cBlank(src), "\n") {
 		t = strings.TrimSpace(t)
-		if t == "" || strings.HasPrefix(t, "*") || strings.HasPrefix(t, "import ") || strings.HasPrefix(t, "package ") {
+		if t == "" || strings.HasPrefix(t, "import ") || strings.HasPrefix(t, "package ") {
 			continue
 		}
 		for _, loc := range javaWord.FindAllStringIndex(t, -1) {

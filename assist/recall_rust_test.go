@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"switchyard/assist/repoindex"
@@ -86,7 +87,7 @@ func rustUseTree(prefix []string, tree string, out map[string][]string, globs *[
 	// Split off the first "{...}" group, if any.
 	if i := strings.IndexByte(tree, '{'); i >= 0 {
 		head := strings.TrimSuffix(strings.TrimSpace(tree[:i]), "::")
-		p := append(slicesClone(prefix), rustSegs(head)...)
+		p := append(slices.Clone(prefix), rustSegs(head)...)
 		body := tree[i+1 : strings.LastIndexByte(tree, '}')]
 		for _, part := range splitTop(body) {
 			rustUseTree(p, part, out, globs)
@@ -98,7 +99,7 @@ func rustUseTree(prefix []string, tree string, out map[string][]string, globs *[
 		alias = strings.TrimSpace(tree[i+4:])
 		tree = strings.TrimSpace(tree[:i])
 	}
-	segs := append(slicesClone(prefix), rustSegs(tree)...)
+	segs := append(slices.Clone(prefix), rustSegs(tree)...)
 	if len(segs) == 0 {
 		return
 	}
@@ -121,8 +122,6 @@ func rustUseTree(prefix []string, tree string, out map[string][]string, globs *[
 		out[alias] = segs
 	}
 }
-
-func slicesClone(s []string) []string { return append([]string(nil), s...) }
 
 func rustSegs(path string) []string {
 	var out []string
@@ -175,7 +174,7 @@ func rustUses(ix *repoindex.Index, root, p, src string) []useSite {
 		if len(segs) == 0 {
 			return nil
 		}
-		cur := slicesClone(self)
+		cur := slices.Clone(self)
 		i := 0
 		switch segs[0] {
 		case "crate":
@@ -192,7 +191,7 @@ func rustUses(ix *repoindex.Index, root, p, src string) []useSite {
 		default:
 			// A child module of this one, or a name a use brought in.
 			if m, ok := scope[segs[0]]; ok {
-				cur, i = slicesClone(m), 1
+				cur, i = slices.Clone(m), 1
 			} else {
 				return nil
 			}
@@ -205,7 +204,7 @@ func rustUses(ix *repoindex.Index, root, p, src string) []useSite {
 	scope := map[string][]string{}
 	for _, l := range lines {
 		if m := rustModDecl.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
-			scope[m[1]] = append(slicesClone(self), m[1])
+			scope[m[1]] = append(slices.Clone(self), m[1])
 		}
 	}
 	var raw = map[string][]string{}
